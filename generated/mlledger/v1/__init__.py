@@ -1,0 +1,1 @@
+"""Generated protobuf and gRPC code for the mlledger.v1 contracts. Do not edit."""

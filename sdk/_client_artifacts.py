@@ -1,0 +1,11 @@
+"""The artifacts calls of `mlledger.Client`."""
+
+from __future__ import annotations
+
+from mlledger._transport import Transport
+
+
+class ArtifactsCalls:
+    """Every artifacts RPC with plain Python types (mixed into mlledger.Client)."""
+
+    _transport: Transport

@@ -1,0 +1,1 @@
+"""Scaffolding every mlledger gRPC service shares: settings, logging, request context, errors, server."""

@@ -1,0 +1,110 @@
+"""The one place where errors become gRPC statuses, and where each call's context is set.
+
+Every handler runs wrapped: its metadata becomes the request context (actor, correlation id,
+request id) and is bound into the logs; an mlledger error becomes its precise status with
+google.rpc details; a database failure becomes UNAVAILABLE; anything else is logged as a bug
+and answered INTERNAL.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+import structlog
+
+from mlledger import _status, errors
+from mlledger.services.core import context as request_context
+from mlledger.services.core.logging import get_logger
+from mlledger.services.eventstore.database import translate
+
+log = get_logger("rpc")
+
+
+def _to_error(exc: Exception, method: str) -> errors.MlledgerError:
+    mapped = translate(exc)
+    if mapped is not None:
+        if not isinstance(exc, errors.MlledgerError):
+            log.warning("dependency failure", method=method, error=str(exc))
+        return mapped
+    log.exception("unhandled error", method=method)
+    return errors.InternalError(f"internal error in {method}: {type(exc).__name__}")
+
+
+class _CallScope:
+    """Activates the request context and structlog bindings for one call."""
+
+    def __init__(self, context: grpc.aio.ServicerContext, method: str) -> None:
+        self.ctx = request_context.from_metadata(context.invocation_metadata(), method)
+        self.method = method
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> request_context.RequestContext:
+        self._token = request_context.activate(self.ctx)
+        structlog.contextvars.bind_contextvars(
+            method=self.method, correlation_id=self.ctx.correlation_id, request_id=self.ctx.request_id or None
+        )
+        return self.ctx
+
+    def __exit__(self, *exc_info: object) -> None:
+        structlog.contextvars.clear_contextvars()
+        request_context.reset(self._token)
+
+
+async def _abort(context: grpc.aio.ServicerContext, error: errors.MlledgerError) -> None:
+    await context.abort_with_status(_status.to_status(error))
+
+
+def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
+    async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        with _CallScope(context, method):
+            try:
+                return await behavior(request, context)
+            except grpc.aio.AbortError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - mapped to a status, never swallowed
+                await _abort(context, _to_error(exc, method))
+
+    return handler
+
+
+def _wrap_streaming(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
+    if not inspect.isasyncgenfunction(behavior):
+        return _wrap_unary(behavior, method)
+
+    async def handler(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        with _CallScope(context, method):
+            try:
+                async for item in behavior(request, context):
+                    yield item
+            except grpc.aio.AbortError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                await _abort(context, _to_error(exc, method))
+
+    return handler
+
+
+class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps every handler with the request context and the error-to-status mapping."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        method = handler_call_details.method
+        io = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method), **io)
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(_wrap_streaming(handler.unary_stream, method), **io)
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, method), **io)
+        return grpc.stream_stream_rpc_method_handler(_wrap_streaming(handler.stream_stream, method), **io)

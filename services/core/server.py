@@ -1,0 +1,154 @@
+"""The gRPC server every service runs: health, reflection, error mapping, the relay, shutdown.
+
+A service supplies a `ServiceDefinition` (its name, migrations, projector and servicers);
+`ServiceRuntime` does the rest: opens the database pool, migrates the service's schema,
+serves gRPC with health checking and reflection, runs the outbox relay, and shuts down
+gracefully (NOT_SERVING first, then in-flight calls get a grace period).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Sequence
+from typing import Protocol
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from mlledger import __version__
+from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
+from mlledger.services.core.config import Settings
+from mlledger.services.core.interceptors import ErrorMappingInterceptor
+from mlledger.services.core.logging import get_logger
+from mlledger.services.eventstore.database import open_pool
+from mlledger.services.eventstore.projection import Projector
+from mlledger.services.eventstore.relay import Relay
+from mlledger.services.eventstore.schema import Migration, migrate
+from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.v1 import common_pb2, events_pb2
+
+log = get_logger("server")
+
+
+class ServiceDefinition(Protocol):
+    """What a service supplies to run on the shared scaffolding."""
+
+    name: str
+    migrations: Sequence[Migration]
+
+    def projector(self, schema: str) -> Projector:
+        """The projector maintaining this service's read models."""
+        ...
+
+    def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
+        """Add the service's servicers to `server`; return their full names (for reflection and health)."""
+        ...
+
+
+class ServiceRuntime:
+    """One running service: pool, event store, gRPC server and relay."""
+
+    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.store: PostgresEventStore | None = None
+        self.relay: Relay | None = None
+        self.server: grpc.aio.Server | None = None
+        self.health = health.aio.HealthServicer()
+        self._relay_task: asyncio.Task[None] | None = None
+        self._channels: dict[str, grpc.aio.Channel] = {}
+        self._service_names: list[str] = []
+        self.on_stop: list[object] = []
+
+    async def start(self) -> int:
+        """Start serving; returns the bound port."""
+        settings = self.settings
+        pool = await open_pool(settings.database_url, min_size=settings.pool_min, max_size=settings.pool_max,
+                               name=settings.service)
+        await migrate(pool, settings.schema, self.definition.migrations)
+        self.store = PostgresEventStore(pool, settings.schema, self.definition.projector(settings.schema))
+        options = [
+            ("grpc.max_send_message_length", settings.max_message_bytes),
+            ("grpc.max_receive_message_length", settings.max_message_bytes),
+            ("grpc.so_reuseport", 0),
+        ]
+        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()], options=options)
+        names = list(self.definition.register(self.server, self))
+        from mlledger.v1 import common_pb2_grpc, events_pb2_grpc
+
+        events_pb2_grpc.add_EventLogServiceServicer_to_server(EventLogApi(self.store, settings.service), self.server)
+        common_pb2_grpc.add_DiscoveryServiceServicer_to_server(DiscoveryApi(settings, __version__), self.server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        names += [
+            events_pb2.DESCRIPTOR.services_by_name["EventLogService"].full_name,
+            common_pb2.DESCRIPTOR.services_by_name["DiscoveryService"].full_name,
+        ]
+        self._service_names = names
+        reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
+        port = self.server.add_insecure_port(settings.address)
+        if port == 0:
+            raise OSError(f"cannot listen on {settings.address}: the port is taken or the address is not local")
+        settings.port = port
+        await self.server.start()
+        for name in ["", *names]:
+            await self._set_health(name, health_pb2.HealthCheckResponse.SERVING)
+        if settings.nats_url:
+            self.relay = Relay(self.store, settings.database_url, settings.nats_url, settings.service, settings.stream)
+            self._relay_task = asyncio.create_task(self.relay.run(), name=f"{settings.service}-relay")
+        else:
+            log.warning("no NATS URL configured: events are logged but not published", service=settings.service)
+        log.info("service started", service=settings.service, address=settings.address)
+        return port
+
+    async def _set_health(self, name: str, status: int) -> None:
+        await self.health.set(name, status)
+
+    def channel(self, service: str) -> grpc.aio.Channel:
+        """A shared channel to another service of this deployment (from the endpoints setting)."""
+        if service not in self._channels:
+            address = self.settings.endpoints.get(service)
+            if not address:
+                from mlledger import errors
+
+                raise errors.Unavailable(f"the {service} service's address is not configured (--endpoints)")
+            self._channels[service] = grpc.aio.insecure_channel(address)
+        return self._channels[service]
+
+    async def stop(self) -> None:
+        """Stop gracefully: report NOT_SERVING, let in-flight calls finish, stop the relay, close the pool."""
+        for name in ["", *self._service_names]:
+            with contextlib.suppress(Exception):
+                await self._set_health(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        if self.server is not None:
+            await self.server.stop(self.settings.shutdown_grace)
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._relay_task
+        for hook in self.on_stop:
+            result = hook()  # type: ignore[operator]
+            if asyncio.iscoroutine(result):
+                await result
+        for channel in self._channels.values():
+            await channel.close()
+        if self.store is not None:
+            await self.store.pool.close()
+        log.info("service stopped", service=self.settings.service)
+
+
+async def serve_forever(definition: ServiceDefinition, settings: Settings, *, on_ready: object = None) -> None:
+    """Run a service until SIGINT or SIGTERM, then shut it down gracefully."""
+    runtime = ServiceRuntime(definition, settings)
+    await runtime.start()
+    if callable(on_ready):
+        on_ready(runtime)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runtime.stop()

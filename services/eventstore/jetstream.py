@@ -1,0 +1,85 @@
+"""The JetStream side of publication: stream set-up, subject names, the message for an event."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from mlledger.services.eventstore.model import RecordedEvent
+
+MSG_ID_HEADER = "Nats-Msg-Id"
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    """Where and how events are kept on JetStream."""
+
+    #: First token of every subject; subjects are `<prefix>.<service>.<event type>`.
+    subject_prefix: str = "mlledger"
+    #: JetStream stream name holding every subject under the prefix.
+    stream_name: str = "MLLEDGER"
+    #: JetStream drops a repeated Nats-Msg-Id seen within this window.
+    duplicate_window: dt.timedelta = dt.timedelta(minutes=10)
+    #: How long events are kept on the stream (the PostgreSQL log keeps them for ever).
+    max_age: dt.timedelta = dt.timedelta(days=30)
+    #: Number of stream replicas (1 for a single server).
+    replicas: int = 1
+
+    def subject(self, service: str, event_type: str) -> str:
+        """`mlledger.registry.model_version.created` for ("registry", "model_version.created")."""
+        return f"{self.subject_prefix}.{service}.{event_type}"
+
+    def config(self) -> StreamConfig:
+        return StreamConfig(
+            name=self.stream_name,
+            subjects=[f"{self.subject_prefix}.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            discard=DiscardPolicy.OLD,
+            max_age=self.max_age.total_seconds(),
+            duplicate_window=self.duplicate_window.total_seconds(),
+            num_replicas=self.replicas,
+        )
+
+
+async def connect(url: str, *, name: str, **options: object) -> NATS:
+    """Connect to NATS, reconnecting for ever after a connection is lost."""
+    return await nats.connect(
+        url,
+        name=name,
+        allow_reconnect=True,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.5,
+        connect_timeout=2,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+async def ensure_stream(nc: NATS, settings: StreamSettings) -> None:
+    """Create the events stream, or bring an existing one's configuration up to date."""
+    js = nc.jetstream()
+    wanted = settings.config()
+    try:
+        info = await js.stream_info(settings.stream_name)
+    except NotFoundError:
+        await js.add_stream(wanted)
+        return
+    current = info.config
+    if (
+        current.subjects != wanted.subjects
+        or current.duplicate_window != wanted.duplicate_window
+        or current.max_age != wanted.max_age
+    ):
+        await js.update_stream(wanted)
+
+
+def message(event: RecordedEvent, service: str, settings: StreamSettings) -> tuple[str, bytes, dict[str, str]]:
+    """Subject, body and headers published for an event."""
+    body = event.to_proto(service).SerializeToString()
+    headers = {MSG_ID_HEADER: str(event.id), "Mlledger-Event-Type": event.type, "Mlledger-Stream": event.stream}
+    return settings.subject(service, event.type), body, headers

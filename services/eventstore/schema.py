@@ -1,0 +1,85 @@
+"""The event log's tables in a service's own PostgreSQL schema, and a small migration runner.
+
+Each service owns one schema (tracking, registry, artifacts). Its migrations are an ordered
+list of (name, SQL) pairs; `{schema}` in the SQL is replaced by the service's schema name.
+A migration runs once, under an advisory lock, inside one transaction with its bookkeeping.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+
+from psycopg_pool import AsyncConnectionPool
+
+Migration = tuple[str, str]
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
+
+EVENT_LOG_MIGRATIONS: list[Migration] = [
+    (
+        "eventstore-0001-log",
+        """
+        CREATE TABLE {schema}.events (
+            position       bigserial PRIMARY KEY,
+            id             uuid NOT NULL UNIQUE,
+            stream         text NOT NULL,
+            stream_version bigint NOT NULL,
+            type           text NOT NULL,
+            time           timestamptz NOT NULL,
+            actor          text NOT NULL,
+            correlation_id text NOT NULL,
+            payload_type   text NOT NULL,
+            payload        bytea NOT NULL,
+            UNIQUE (stream, stream_version)
+        );
+        CREATE INDEX events_time ON {schema}.events (time);
+        CREATE TABLE {schema}.requests (
+            request_id    text PRIMARY KEY,
+            response_type text NOT NULL,
+            response      bytea NOT NULL,
+            created_at    timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE {schema}.checkpoints (
+            name       text PRIMARY KEY,
+            position   bigint NOT NULL,
+            updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        """,
+    ),
+]
+
+
+def check_identifier(name: str) -> str:
+    """`name` if it is a safe lowercase SQL identifier; schema names are never user input, but check."""
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a valid schema name: {name!r} (lowercase letters, digits and _)")
+    return name
+
+
+def lock_key(schema: str, purpose: str) -> int:
+    """A stable 63-bit advisory lock key for (schema, purpose)."""
+    return zlib.crc32(f"mlledger:{schema}:{purpose}".encode()) | (zlib.crc32(purpose.encode()) << 31)
+
+
+async def migrate(pool: AsyncConnectionPool, schema: str, migrations: Sequence[Migration]) -> list[str]:
+    """Apply the event log's and then the service's migrations that have not run; returns their names."""
+    check_identifier(schema)
+    applied: list[str] = []
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(schema, "migrate"),))
+        await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        await conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {schema}.migrations "
+            "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        cursor = await conn.execute(f"SELECT name FROM {schema}.migrations")
+        done = {row[0] for row in await cursor.fetchall()}
+        for name, sql in [*EVENT_LOG_MIGRATIONS, *migrations]:
+            if name in done:
+                continue
+            await conn.execute(sql.replace("{schema}", schema))  # type: ignore[arg-type]
+            await conn.execute(f"INSERT INTO {schema}.migrations (name) VALUES (%s)", (name,))
+            applied.append(name)
+    return applied

@@ -1,0 +1,263 @@
+"""EventStore: append events inside the caller's transaction, read them back, write idempotently.
+
+A write is a `Transaction`: the service appends events to it, its projector updates the read
+models in the same database transaction, and at commit the events are inserted under a
+transaction-level advisory lock held until COMMIT. Holding that lock while positions are
+taken and committed means positions become visible strictly in order, so a reader tailing
+`position > cursor` (the relay) can never skip an event that commits late.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+import psycopg
+from google.protobuf.message import Message
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from mlledger import errors
+from mlledger.services.core import context as request_context
+from mlledger.services.eventstore import schema as log_schema
+from mlledger.services.eventstore.database import translated
+from mlledger.services.eventstore.model import ANY, NO_STREAM, Envelope, NewEvent, RecordedEvent, envelope_of
+from mlledger.services.eventstore.projection import NullProjector, Projector
+
+R = TypeVar("R", bound=Message)
+
+_COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload"
+
+
+def _recorded(row: tuple[Any, ...]) -> RecordedEvent:
+    return RecordedEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], bytes(row[9]))
+
+
+class Transaction:
+    """One unit of work: read-model writes and appended events that commit together."""
+
+    def __init__(self, store: PostgresEventStore, conn: AsyncConnection, ctx: request_context.RequestContext) -> None:
+        self.conn = conn
+        self.context = ctx
+        self._store = store
+        self._pending: list[tuple[NewEvent, dt.datetime]] = []
+        self._expected: dict[str, int] = {}
+
+    async def append(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> list[Envelope]:
+        """Append events (all to streams checked against `expected_version`) and project them now.
+
+        `expected_version` is the version the stream must have before these events: NO_STREAM (0)
+        for a new stream, ANY to skip the check. A mismatch fails the whole transaction with
+        ConcurrencyConflict (gRPC ABORTED) when it commits.
+        """
+        batch = [event] if isinstance(event, NewEvent) else list(event)
+        envelopes = []
+        for item in batch:
+            if expected_version != ANY and item.stream not in self._expected:
+                self._expected[item.stream] = expected_version
+            now = dt.datetime.now(dt.timezone.utc)
+            self._pending.append((item, now))
+            envelope = Envelope(
+                item.id, item.stream, item.type, item.payload, now, self.context.actor, self.context.correlation_id
+            )
+            await self._store.projector.apply(self.conn, envelope)
+            envelopes.append(envelope)
+        return envelopes
+
+    async def stream_version(self, stream: str) -> int:
+        """The committed version of `stream` plus what this transaction appended to it."""
+        cursor = await self.conn.execute(
+            f"SELECT coalesce(max(stream_version), 0) FROM {self._store.schema}.events WHERE stream = %s", (stream,)
+        )
+        row = await cursor.fetchone()
+        return int(row[0]) + sum(1 for event, _ in self._pending if event.stream == stream)  # type: ignore[index]
+
+    async def flush(self) -> list[RecordedEvent]:
+        """Insert the pending events under the append lock; called once, just before COMMIT."""
+        if not self._pending:
+            return []
+        schema = self._store.schema
+        await self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._store.append_lock,))
+        streams = sorted({event.stream for event, _ in self._pending})
+        cursor = await self.conn.execute(
+            f"SELECT stream, max(stream_version) FROM {schema}.events WHERE stream = ANY(%s) GROUP BY stream",
+            (streams,),
+        )
+        versions = {stream: int(version) for stream, version in await cursor.fetchall()}
+        for stream, expected in self._expected.items():
+            actual = versions.get(stream, NO_STREAM)
+            if actual != expected:
+                raise errors.ConcurrencyConflict(
+                    f"{stream} is at version {actual}, expected {expected}: it changed concurrently, retry"
+                )
+        rows: list[tuple[Any, ...]] = []
+        for event, time in self._pending:
+            versions[event.stream] = versions.get(event.stream, 0) + 1
+            rows.append(
+                (event.id, event.stream, versions[event.stream], event.type, time, self.context.actor,
+                 self.context.correlation_id, event.payload_type, event.payload.SerializeToString())
+            )
+        columns = list(zip(*rows))
+        cursor = await self.conn.execute(
+            f"""INSERT INTO {schema}.events
+                    (id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload)
+                SELECT * FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::text[], %s::timestamptz[],
+                                     %s::text[], %s::text[], %s::text[], %s::bytea[])
+                RETURNING {_COLUMNS}""",
+            [list(column) for column in columns],
+        )
+        recorded = sorted((_recorded(row) for row in await cursor.fetchall()), key=lambda e: e.position)
+        await self.conn.execute(f"NOTIFY {self._store.channel}")
+        self._pending.clear()
+        return recorded
+
+
+class EventStore(abc.ABC):
+    """The operations every event store offers; PostgresEventStore is the one implementation."""
+
+    @abc.abstractmethod
+    async def write(
+        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
+    ) -> R:
+        """Run `fn` in a transaction that commits its events and read-model changes together."""
+
+    @abc.abstractmethod
+    async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:
+        """The events of one stream in version order."""
+
+    @abc.abstractmethod
+    async def read_all(
+        self, *, after_position: int = 0, limit: int = 1000, until_position: int | None = None,
+        stream: str | None = None, stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        """Events in global order after a position, optionally for one stream or a stream prefix."""
+
+
+class PostgresEventStore(EventStore):
+    """The event log in one PostgreSQL schema, with the service's projector applied on every append."""
+
+    def __init__(self, pool: AsyncConnectionPool, schema: str, projector: Projector | None = None) -> None:
+        self.pool = pool
+        self.schema = log_schema.check_identifier(schema)
+        self.projector: Projector = projector or NullProjector()
+        self.append_lock = log_schema.lock_key(schema, "append")
+        self.channel = f"{schema}_events"
+
+    async def write(
+        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
+    ) -> R:
+        """Run `fn` in one transaction; with a request id (from the call's metadata unless given),
+        a retried call returns the first call's response and writes nothing again."""
+        ctx = request_context.current()
+        key = ctx.request_id if request_id is None else request_id
+        async with translated():
+            if key:
+                earlier = await self._stored_response(key, response_type)
+                if earlier is not None:
+                    return earlier
+            try:
+                async with self.pool.connection() as conn, conn.transaction():
+                    tx = Transaction(self, conn, ctx)
+                    response = await fn(tx)
+                    if key:
+                        await conn.execute(
+                            f"INSERT INTO {self.schema}.requests (request_id, response_type, response) VALUES (%s, %s, %s)",
+                            (key, response_type.DESCRIPTOR.full_name, response.SerializeToString()),
+                        )
+                    await tx.flush()
+                return response
+            except psycopg.errors.UniqueViolation as exc:
+                if key and exc.diag.constraint_name == "requests_pkey":
+                    # The same request committed concurrently: answer as it did.
+                    earlier = await self._stored_response(key, response_type)
+                    if earlier is not None:
+                        return earlier
+                if exc.diag.constraint_name == "events_stream_stream_version_key":
+                    raise errors.ConcurrencyConflict("the stream changed concurrently, retry") from exc
+                raise
+
+    async def _stored_response(self, request_id: str, response_type: type[R]) -> R | None:
+        async with self.pool.connection() as conn:
+            cursor = await conn.execute(
+                f"SELECT response_type, response FROM {self.schema}.requests WHERE request_id = %s", (request_id,)
+            )
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        if row[0] != response_type.DESCRIPTOR.full_name:
+            raise errors.InvalidArgument(
+                "x-mlledger-request-id", f"request id {request_id!r} was already used for a different call"
+            )
+        return response_type.FromString(bytes(row[1]))
+
+    async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:
+        async with translated(), self.pool.connection() as conn:
+            cursor = await conn.execute(
+                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream = %s AND stream_version > %s "
+                "ORDER BY stream_version LIMIT %s",
+                (stream, after_version, limit),
+            )
+            return [_recorded(row) for row in await cursor.fetchall()]
+
+    async def read_all(
+        self, *, after_position: int = 0, limit: int = 1000, until_position: int | None = None,
+        stream: str | None = None, stream_prefix: str | None = None,
+    ) -> list[RecordedEvent]:
+        conditions, params = ["position > %s"], [after_position]
+        if until_position:
+            conditions.append("position <= %s")
+            params.append(until_position)
+        if stream:
+            conditions.append("stream = %s")
+            params.append(stream)  # type: ignore[arg-type]
+        if stream_prefix:
+            conditions.append("starts_with(stream, %s)")
+            params.append(stream_prefix)  # type: ignore[arg-type]
+        async with translated(), self.pool.connection() as conn:
+            cursor = await conn.execute(
+                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE {' AND '.join(conditions)} "
+                "ORDER BY position LIMIT %s",
+                (*params, limit),
+            )
+            return [_recorded(row) for row in await cursor.fetchall()]
+
+    async def head_position(self) -> int:
+        """The highest committed global position (0 for an empty log)."""
+        async with translated(), self.pool.connection() as conn:
+            cursor = await conn.execute(f"SELECT coalesce(max(position), 0) FROM {self.schema}.events")
+            row = await cursor.fetchone()
+            return int(row[0])  # type: ignore[index]
+
+    async def rebuild(self, batch_size: int = 1000) -> int:
+        """Empty the read models and replay the whole log into them; returns the events replayed.
+
+        Runs in one transaction holding the append lock, so no write interleaves with the replay
+        and readers see either the old or the rebuilt read models, never a half-built one.
+        """
+        replayed = 0
+        async with translated(), self.pool.connection() as conn, conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.append_lock,))
+            if self.projector.tables:
+                await conn.execute(f"TRUNCATE {', '.join(self.projector.tables)}")
+            position = 0
+            while True:
+                cursor = await conn.execute(
+                    f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE position > %s ORDER BY position LIMIT %s",
+                    (position, batch_size),
+                )
+                rows = await cursor.fetchall()
+                if not rows:
+                    break
+                for row in rows:
+                    await self.projector.apply(conn, envelope_of(_recorded(row)))
+                position = rows[-1][0]
+                replayed += len(rows)
+        return replayed
+
+
+def new_id() -> str:
+    """A new opaque identifier (32 hex characters)."""
+    return uuid.uuid4().hex

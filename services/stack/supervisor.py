@@ -1,0 +1,162 @@
+"""A whole mlledger deployment on one machine: PostgreSQL, NATS and the three services.
+
+PostgreSQL and NATS are the embedded ones unless URLs of existing servers are given. Each
+service runs as its own process (`python -m mlledger serve NAME`), exactly as it would in a
+real deployment, configured through MLLEDGER_* environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlledger.services.core.config import DEFAULT_PORTS, SERVICES
+from mlledger.services.stack.nats import EmbeddedNats
+from mlledger.services.stack.ports import require_free, wait_listening
+from mlledger.services.stack.postgres import EmbeddedPostgres
+
+DATABASE = "mlledger"
+
+
+@dataclass
+class StackConfig:
+    """Where the stack keeps its data and which ports it uses."""
+
+    data_dir: Path
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    #: An existing PostgreSQL to use instead of the embedded one.
+    database_url: str = ""
+    #: An existing NATS (with JetStream) to use instead of the embedded one.
+    nats_url: str = ""
+    #: JetStream subject prefix and stream name (tests isolate themselves with their own).
+    subject_prefix: str = "mlledger"
+    stream_name: str = "MLLEDGER"
+    services: tuple[str, ...] = SERVICES
+    #: Artifact root; defaults to <data_dir>/artifacts.
+    artifact_root: str = ""
+    log_format: str = "auto"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+class Stack:
+    """Starts and stops everything a deployment needs."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        self.postgres: EmbeddedPostgres | None = None
+        self.nats: EmbeddedNats | None = None
+        self.database_url = config.database_url
+        self.nats_url = config.nats_url
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    @property
+    def endpoints(self) -> dict[str, str]:
+        return {name: f"127.0.0.1:{self.config.ports[name]}" for name in self.config.services}
+
+    def check_ports(self) -> None:
+        """Raise PortTaken naming the first wanted port that is in use."""
+        wanted: list[str] = list(self.config.services)
+        if not self.config.database_url:
+            wanted.append("postgres")
+        if not self.config.nats_url:
+            wanted.append("nats")
+        for name in wanted:
+            require_free(name, self.config.ports[name], f"--{name}-port")
+
+    def start_infrastructure(self) -> None:
+        """Start (or connect to) PostgreSQL and NATS, and make sure the database exists."""
+        data = self.config.data_dir
+        data.mkdir(parents=True, exist_ok=True)
+        if not self.database_url:
+            self.postgres = EmbeddedPostgres(data / "postgres", self.config.ports["postgres"],
+                                             log_file=data / "logs" / "postgres.log")
+            self.postgres.start()
+            self.database_url = self.postgres.create_database(DATABASE)
+        if not self.nats_url:
+            self.nats = EmbeddedNats(data / "nats", self.config.ports["nats"], log_file=data / "logs" / "nats.log")
+            self.nats.start()
+            self.nats_url = self.nats.url
+
+    def service_env(self, name: str) -> dict[str, str]:
+        """The environment a service process is started with."""
+        endpoints = ",".join(f"{key}={value}" for key, value in self.endpoints.items())
+        env = dict(os.environ)
+        env.update(
+            MLLEDGER_DATABASE_URL=self.database_url,
+            MLLEDGER_NATS_URL=self.nats_url,
+            MLLEDGER_PORT=str(self.config.ports[name]),
+            MLLEDGER_HOST="127.0.0.1",
+            MLLEDGER_ENDPOINTS=endpoints,
+            MLLEDGER_SUBJECT_PREFIX=self.config.subject_prefix,
+            MLLEDGER_STREAM_NAME=self.config.stream_name,
+            MLLEDGER_ARTIFACT_ROOT=self.config.artifact_root or str(self.config.data_dir / "artifacts"),
+            MLLEDGER_LOG_FORMAT=self.config.log_format,
+        )
+        env.update(self.config.extra_env)
+        return env
+
+    def start_service(self, name: str, timeout: float = 60.0) -> None:
+        """Start one service process and wait until it listens."""
+        logs = self.config.data_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        with open(logs / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "mlledger", "serve", name],
+                env=self.service_env(name), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        self.processes[name] = process
+        try:
+            wait_listening(self.config.ports[name], timeout=timeout, process=process)
+        except Exception as exc:
+            tail = (logs / f"{name}.log").read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"the {name} service did not start: {exc}\n{tail}") from exc
+
+    def start(self) -> None:
+        """Start everything; on failure, stop what was started."""
+        try:
+            self.start_infrastructure()
+            for name in self.config.services:
+                self.start_service(name)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop_service(self, name: str, timeout: float = 15.0) -> None:
+        """Stop one service gracefully (SIGTERM, then SIGKILL after `timeout`)."""
+        process = self.processes.pop(name, None)
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def kill_service(self, name: str) -> None:
+        """Crash one service (SIGKILL); for fault tests."""
+        process = self.processes.pop(name, None)
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
+    def stop(self, services: Iterable[str] | None = None) -> None:
+        """Stop the services, then NATS and PostgreSQL if this stack started them."""
+        for name in list(services or reversed(list(self.processes))):
+            self.stop_service(name)
+        if self.nats is not None:
+            self.nats.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+    def describe(self) -> Mapping[str, str]:
+        """What listens where, for printing."""
+        rows = {name: f"grpc://{address}" for name, address in self.endpoints.items()}
+        rows["postgres"] = self.database_url
+        rows["nats"] = self.nats_url
+        return rows
