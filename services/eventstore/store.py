@@ -33,7 +33,9 @@ _COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation
 
 
 def _recorded(row: tuple[Any, ...]) -> RecordedEvent:
-    return RecordedEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], bytes(row[9]))
+    position, event_id, stream, version, event_type, time, actor, correlation_id, payload_type, payload = row
+    return RecordedEvent(event_id, stream, version, position, event_type, time, actor, correlation_id, payload_type,
+                         bytes(payload))
 
 
 class Transaction:
