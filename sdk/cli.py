@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
@@ -187,3 +188,50 @@ def rebuild(service: str, database_url: str) -> None:
     click.echo(f"rebuilt the {service} read models from {count} events in {time.monotonic() - started:.1f}s")
 
 
+
+
+@main.command()
+@click.argument("service")
+@click.option("--database-url", envvar="MLLEDGER_DATABASE_URL", required=True, help="PostgreSQL URL.")
+@click.option("--nats-url", envvar="MLLEDGER_NATS_URL", required=True, help="NATS URL.")
+@click.option("--subject-prefix", envvar="MLLEDGER_SUBJECT_PREFIX", default="mlledger", show_default=True)
+@click.option("--stream-name", envvar="MLLEDGER_STREAM_NAME", default="MLLEDGER", show_default=True)
+@click.option("--log-format", envvar="MLLEDGER_LOG_FORMAT", type=click.Choice(["auto", "json", "console"]),
+              default="auto", show_default=True)
+def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, stream_name: str,
+          log_format: str) -> None:
+    """Run only the outbox relay of SERVICE's event log (every service also runs one itself).
+
+    Publishes every committed event to JetStream in order and exits on SIGINT or SIGTERM. Only one
+    relay per service is active at a time; extra ones wait as hot standbys.
+    """
+    from mlledger.services.core import logging as service_logging
+    from mlledger.services.eventstore.database import open_pool
+    from mlledger.services.eventstore.jetstream import StreamSettings
+    from mlledger.services.eventstore.relay import Relay
+    from mlledger.services.eventstore.schema import check_identifier, migrate
+    from mlledger.services.eventstore.store import PostgresEventStore
+
+    service_logging.configure(log_format)
+    try:
+        check_identifier(service)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="SERVICE") from exc
+
+    async def _relay() -> None:
+        pool = await open_pool(database_url, min_size=1, max_size=2)
+        try:
+            await migrate(pool, service, [])
+            store = PostgresEventStore(pool, service)
+            task = asyncio.ensure_future(
+                Relay(store, database_url, nats_url, service, StreamSettings(subject_prefix, stream_name)).run()
+            )
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, task.cancel)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        finally:
+            await pool.close()
+
+    asyncio.run(_relay())
