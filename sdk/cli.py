@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import time
@@ -223,14 +222,14 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
         try:
             await migrate(pool, service, [])
             store = PostgresEventStore(pool, service)
-            task = asyncio.ensure_future(
-                Relay(store, database_url, nats_url, service, StreamSettings(subject_prefix, stream_name)).run()
-            )
+            relay = Relay(store, database_url, nats_url, service, StreamSettings(subject_prefix, stream_name))
+            task = relay.start()
+            stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, task.cancel)
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+                loop.add_signal_handler(sig, stop.set)
+            await asyncio.wait([task, asyncio.ensure_future(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+            await relay.stop()
         finally:
             await pool.close()
 

@@ -58,7 +58,6 @@ class ServiceRuntime:
         self.relay: Relay | None = None
         self.server: grpc.aio.Server | None = None
         self.health = health.aio.HealthServicer()
-        self._relay_task: asyncio.Task[None] | None = None
         self._channels: dict[str, grpc.aio.Channel] = {}
         self._service_names: list[str] = []
         self.on_stop: list[object] = []
@@ -97,7 +96,7 @@ class ServiceRuntime:
             await self._set_health(name, health_pb2.HealthCheckResponse.SERVING)
         if settings.nats_url:
             self.relay = Relay(self.store, settings.database_url, settings.nats_url, settings.service, settings.stream)
-            self._relay_task = asyncio.create_task(self.relay.run(), name=f"{settings.service}-relay")
+            self.relay.start()
         else:
             log.warning("no NATS URL configured: events are logged but not published", service=settings.service)
         log.info("service started", service=settings.service, address=settings.address)
@@ -124,10 +123,8 @@ class ServiceRuntime:
                 await self._set_health(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         if self.server is not None:
             await self.server.stop(self.settings.shutdown_grace)
-        if self._relay_task is not None:
-            self._relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._relay_task
+        if self.relay is not None:
+            await self.relay.stop()
         for hook in self.on_stop:
             result = hook()  # type: ignore[operator]
             if asyncio.iscoroutine(result):

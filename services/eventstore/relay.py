@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import psycopg
 from nats.aio.client import Client as NATS
+from nats.js.client import JetStreamContext
 
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore import jetstream, schema as log_schema
@@ -64,16 +65,36 @@ class Relay:
         self.stats = RelayStats()
         self._nc: NATS | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> asyncio.Task[None]:
+        """Run the relay in a background task of the running loop."""
+        self._task = asyncio.create_task(self.run(), name=f"{self.service}-relay")
+        return self._task
+
+    async def stop(self, timeout: float = 10.0) -> None:
+        """Stop the relay started with `start()`; what it published stays checkpointed."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(self._task, timeout)
 
     async def run(self) -> None:
-        """Relay for ever: reconnects to PostgreSQL and NATS after any failure, with backoff."""
+        """Relay until stopped: reconnects to PostgreSQL and NATS after any failure, with backoff."""
         delay = 0.2
-        while True:
+        while not self._stopping:
             try:
                 await self._run_as_leader()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - any failure: log, back off, resume from the checkpoint
+                if self._stopping:
+                    # Libraries may turn a cancellation into an ordinary error (nats-py does
+                    # for a stalled publish), so the flag, not the exception type, decides.
+                    return
                 self.stats.failures += 1
                 log.warning("relay interrupted, retrying", service=self.service, error=str(exc) or type(exc).__name__,
                             retry_in=round(delay, 2))
@@ -92,11 +113,14 @@ class Relay:
                 self._nc = await jetstream.connect(self.nats_url, name=f"mlledger-{self.service}-relay")
                 await jetstream.ensure_stream(self._nc, self.settings)
                 log.info("relay started", service=self.service, stream=self.settings.stream_name)
-                await self._publish_loop()
+                await self._publish_loop(self._nc.jetstream())
             finally:
+                # Closing the connection ends the listener's wait; cancelling a task blocked in
+                # psycopg's notifies() alone does not reliably release it.
+                await conn.close()
                 listener.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await listener
+                with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
+                    await asyncio.wait_for(listener, 2.0)
 
     async def _wait_for_leadership(self, conn: psycopg.AsyncConnection) -> None:
         key = log_schema.lock_key(self.store.schema, "relay")
@@ -108,19 +132,19 @@ class Relay:
             await asyncio.sleep(self.poll_interval)
 
     async def _listen(self, conn: psycopg.AsyncConnection) -> None:
-        # A separate connection would be needed to run queries while listening; this one only
-        # waits for notifications and holds the leadership lock.
+        # This connection only waits for notifications and holds the leadership lock; queries
+        # go through the pool.
         async for _ in conn.notifies():
             self._wake.set()
 
-    async def _publish_loop(self) -> None:
+    async def _publish_loop(self, js: JetStreamContext) -> None:
         position = await self._load_checkpoint()
         self.stats.position = position
-        while True:
+        while not self._stopping:
             self._wake.clear()
             events = await self.store.read_all(after_position=position, limit=self.batch_size)
             if events:
-                await self._publish(events)
+                await self._publish(js, events)
                 position = events[-1].position
                 await self._save_checkpoint(position)
                 self.stats.position = position
@@ -128,9 +152,7 @@ class Relay:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 
-    async def _publish(self, events: list[RecordedEvent]) -> None:
-        assert self._nc is not None
-        js = self._nc.jetstream()
+    async def _publish(self, js: JetStreamContext, events: list[RecordedEvent]) -> None:
         futures = []
         for event in events:
             subject, body, headers = jetstream.message(event, self.service, self.settings)

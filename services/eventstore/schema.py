@@ -48,6 +48,57 @@ EVENT_LOG_MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    (
+        "eventstore-0002-append-function",
+        # One round trip appends a batch: take the append lock (held until COMMIT, so positions
+        # become visible in order), check expected versions, number the events per stream,
+        # insert them and notify the relay. Keeping this server-side keeps the lock short.
+        """
+        CREATE FUNCTION {schema}.append_events(
+            lock_key bigint, channel text, expected_streams text[], expected_versions bigint[],
+            ids uuid[], streams text[], types text[], times timestamptz[], actors text[],
+            correlation_ids text[], payload_types text[], payloads bytea[]
+        ) RETURNS TABLE (event_position bigint, event_stream_version bigint)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+            conflict record;
+        BEGIN
+            PERFORM pg_advisory_xact_lock(lock_key);
+            SELECT e.stream, e.expected, v.actual INTO conflict
+              FROM unnest(expected_streams, expected_versions) AS e(stream, expected)
+              CROSS JOIN LATERAL (
+                  SELECT coalesce(max(x.stream_version), 0) AS actual FROM {schema}.events x WHERE x.stream = e.stream
+              ) v
+             WHERE v.actual <> e.expected
+             LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION USING ERRCODE = 'ML001',
+                    MESSAGE = format('%s is at version %s, expected %s: it changed concurrently, retry',
+                                     conflict.stream, conflict.actual, conflict.expected);
+            END IF;
+            RETURN QUERY
+            WITH input AS (
+                SELECT u.*
+                  FROM unnest(ids, streams, types, times, actors, correlation_ids, payload_types, payloads)
+                       WITH ORDINALITY AS u(id, stream, type, time, actor, correlation_id, payload_type, payload, ord)
+            ), base AS (
+                SELECT s.stream,
+                       (SELECT coalesce(max(x.stream_version), 0) FROM {schema}.events x WHERE x.stream = s.stream) AS version
+                  FROM (SELECT DISTINCT i.stream FROM input i) s
+            ), numbered AS (
+                SELECT i.*, b.version + row_number() OVER (PARTITION BY i.stream ORDER BY i.ord) AS stream_version
+                  FROM input i JOIN base b ON b.stream = i.stream
+            )
+            INSERT INTO {schema}.events
+                   (id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload)
+            SELECT n.id, n.stream, n.stream_version, n.type, n.time, n.actor, n.correlation_id, n.payload_type, n.payload
+              FROM numbered n ORDER BY n.ord
+            RETURNING position, stream_version;
+            PERFORM pg_notify(channel, '');
+        END
+        $fn$;
+        """,
+    ),
 ]
 
 

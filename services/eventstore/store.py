@@ -24,10 +24,13 @@ from mlledger import errors
 from mlledger.services.core import context as request_context
 from mlledger.services.eventstore import schema as log_schema
 from mlledger.services.eventstore.database import translated
-from mlledger.services.eventstore.model import ANY, NO_STREAM, Envelope, NewEvent, RecordedEvent, envelope_of
+from mlledger.services.eventstore.model import ANY, Envelope, NewEvent, RecordedEvent, envelope_of
 from mlledger.services.eventstore.projection import NullProjector, Projector
 
 R = TypeVar("R", bound=Message)
+
+#: SQLSTATE the append function raises when an expected version does not match.
+CONFLICT_SQLSTATE = "ML001"
 
 _COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload"
 
@@ -77,44 +80,35 @@ class Transaction:
         row = await cursor.fetchone()
         return int(row[0]) + sum(1 for event, _ in self._pending if event.stream == stream)  # type: ignore[index]
 
-    async def flush(self) -> list[RecordedEvent]:
-        """Insert the pending events under the append lock; called once, just before COMMIT."""
+    async def flush(self) -> int:
+        """Insert the pending events in one server-side call under the append lock; called just
+        before COMMIT. Returns the number of events appended."""
         if not self._pending:
-            return []
-        schema = self._store.schema
-        await self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (self._store.append_lock,))
-        streams = sorted({event.stream for event, _ in self._pending})
-        cursor = await self.conn.execute(
-            f"SELECT stream, max(stream_version) FROM {schema}.events WHERE stream = ANY(%s) GROUP BY stream",
-            (streams,),
-        )
-        versions = {stream: int(version) for stream, version in await cursor.fetchall()}
-        for stream, expected in self._expected.items():
-            actual = versions.get(stream, NO_STREAM)
-            if actual != expected:
-                raise errors.ConcurrencyConflict(
-                    f"{stream} is at version {actual}, expected {expected}: it changed concurrently, retry"
-                )
-        rows: list[tuple[Any, ...]] = []
-        for event, time in self._pending:
-            versions[event.stream] = versions.get(event.stream, 0) + 1
-            rows.append(
-                (event.id, event.stream, versions[event.stream], event.type, time, self.context.actor,
-                 self.context.correlation_id, event.payload_type, event.payload.SerializeToString())
+            return 0
+        expected = sorted(self._expected.items())
+        ctx = self.context
+        count = len(self._pending)
+        try:
+            await self.conn.execute(
+                f"SELECT count(*) FROM {self._store.schema}.append_events("
+                "%s, %s, %s::text[], %s::bigint[], %s::uuid[], %s::text[], %s::text[], %s::timestamptz[], "
+                "%s::text[], %s::text[], %s::text[], %s::bytea[])",
+                (
+                    self._store.append_lock, self._store.channel,
+                    [stream for stream, _ in expected], [version for _, version in expected],
+                    [event.id for event, _ in self._pending], [event.stream for event, _ in self._pending],
+                    [event.type for event, _ in self._pending], [time for _, time in self._pending],
+                    [ctx.actor] * count, [ctx.correlation_id] * count,
+                    [event.payload_type for event, _ in self._pending],
+                    [event.payload.SerializeToString() for event, _ in self._pending],
+                ),
             )
-        columns = list(zip(*rows))
-        cursor = await self.conn.execute(
-            f"""INSERT INTO {schema}.events
-                    (id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload)
-                SELECT * FROM unnest(%s::uuid[], %s::text[], %s::bigint[], %s::text[], %s::timestamptz[],
-                                     %s::text[], %s::text[], %s::text[], %s::bytea[])
-                RETURNING {_COLUMNS}""",
-            [list(column) for column in columns],
-        )
-        recorded = sorted((_recorded(row) for row in await cursor.fetchall()), key=lambda e: e.position)
-        await self.conn.execute(f"NOTIFY {self._store.channel}")
+        except psycopg.Error as exc:
+            if exc.sqlstate == CONFLICT_SQLSTATE:
+                raise errors.ConcurrencyConflict(exc.diag.message_primary or "concurrent change, retry") from exc
+            raise
         self._pending.clear()
-        return recorded
+        return count
 
 
 class EventStore(abc.ABC):

@@ -31,12 +31,17 @@ def unique_stream_settings() -> StreamSettings:
     return StreamSettings(subject_prefix=f"relay{token}", stream_name=f"RELAY{token.upper()}")
 
 
-async def write_concurrently(store, writers: int, writes_each: int, pause: float = 0.0) -> int:
-    """Writers appending 1-3 events per transaction with random pauses inside the transaction."""
+async def write_concurrently(
+    store, writers: int, writes_each: int, pause: float = 0.0, until: asyncio.Event | None = None
+) -> int:
+    """Writers appending 1-3 events per transaction with random pauses inside the transaction;
+    each makes `writes_each` writes, or keeps writing until `until` is set."""
 
     async def writer(w: int) -> int:
         written = 0
-        for i in range(writes_each):
+        i = 0
+        while (i < writes_each) if until is None else not until.is_set():
+            i += 1
             count = random.randint(1, 3)
 
             async def fn(tx, w=w, i=i, count=count):
@@ -75,6 +80,14 @@ async def wait_until_published(store, relay_position, timeout: float = 60.0) -> 
         await asyncio.sleep(0.05)
 
 
+async def wait_for_checkpoint_beyond(store, position: int, timeout: float = 60.0) -> int:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (current := await checkpoint(store)) <= position:
+        assert asyncio.get_running_loop().time() < deadline, "the relay published nothing"
+        await asyncio.sleep(0.05)
+    return current
+
+
 async def checkpoint(store) -> int:
     async with store.pool.connection() as conn:
         cursor = await conn.execute(f"SELECT coalesce(max(position), 0) FROM {SCHEMA}.checkpoints")
@@ -85,12 +98,12 @@ async def test_concurrent_writers_are_published_exactly_once_in_order(store, dat
     """With many concurrent writers, the relay publishes every event once, in global order, with subjects by type."""
     settings = unique_stream_settings()
     relay = Relay(store, database_url, mlledger_infrastructure.nats_url, SCHEMA, settings, batch_size=50)
-    task = asyncio.create_task(relay.run())
+    relay.start()
     try:
         written = await write_concurrently(store, writers=10, writes_each=30)
         await wait_until_published(store, lambda: asyncio.sleep(0, relay.stats.position))
     finally:
-        task.cancel()
+        await relay.stop()
     events = await published(mlledger_infrastructure.nats_url, settings)
     logged = await store.read_all(limit=100_000)
     assert len(logged) == written
@@ -104,7 +117,7 @@ async def test_relay_wakes_on_notify_not_only_on_poll(store, database_url, mlled
     """A new event is published well before the relay's (long) poll interval elapses."""
     settings = unique_stream_settings()
     relay = Relay(store, database_url, mlledger_infrastructure.nats_url, SCHEMA, settings, poll_interval=30)
-    task = asyncio.create_task(relay.run())
+    relay.start()
     nc = await nats.connect(mlledger_infrastructure.nats_url)
     try:
         await asyncio.sleep(0.5)  # the relay is connected and idle
@@ -115,7 +128,7 @@ async def test_relay_wakes_on_notify_not_only_on_poll(store, database_url, mlled
         assert msg.headers["Nats-Msg-Id"] == events_pb2.Event.FromString(msg.data).id
         await sub.unsubscribe()
     finally:
-        task.cancel()
+        await relay.stop()
         await nc.close()
 
 
@@ -146,19 +159,18 @@ async def test_relay_killed_and_nats_restarted_mid_way_loses_nothing(store, data
     settings = unique_stream_settings()
     relay = start_relay_process(database_url, private_nats.url, settings)
     try:
-        writing = asyncio.create_task(write_concurrently(store, writers=6, writes_each=150, pause=0.02))
-        await asyncio.sleep(1.5)
+        stop_writing = asyncio.Event()
+        writing = asyncio.create_task(write_concurrently(store, 6, 0, pause=0.02, until=stop_writing))
+        published_before_crash = await wait_for_checkpoint_beyond(store, 0)
         relay.send_signal(signal.SIGKILL)  # crash: no checkpoint saved for what was in flight
         relay.wait()
-        published_before_crash = await checkpoint(store)
-        await asyncio.sleep(0.3)
         relay = start_relay_process(database_url, private_nats.url, settings)
-        await asyncio.sleep(1.0)
+        published_before_nats_crash = await wait_for_checkpoint_beyond(store, published_before_crash)
         private_nats.kill()  # NATS crashes while events keep coming
-        assert not writing.done(), "the faults must happen while writes are still going on"
-        published_before_nats_crash = await checkpoint(store)
         await asyncio.sleep(1.0)
         private_nats.start()
+        await asyncio.sleep(0.5)
+        stop_writing.set()
         written = await writing
         await wait_until_published(store, lambda: checkpoint(store), timeout=90)
     finally:
