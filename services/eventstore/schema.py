@@ -50,19 +50,28 @@ EVENT_LOG_MIGRATIONS: list[Migration] = [
     ),
     (
         "eventstore-0002-append-function",
-        # One round trip appends a batch: take the append lock (held until COMMIT, so positions
-        # become visible in order), check expected versions, number the events per stream,
-        # insert them and notify the relay. Keeping this server-side keeps the lock short.
+        # One round trip ends a write: remember the idempotency key's response, take the append
+        # lock (held until COMMIT, so positions become visible in order), check expected
+        # versions, number the events per stream, insert them and notify the relay. Keeping
+        # this server-side keeps the lock short.
         """
         CREATE FUNCTION {schema}.append_events(
             lock_key bigint, channel text, expected_streams text[], expected_versions bigint[],
             ids uuid[], streams text[], types text[], times timestamptz[], actors text[],
-            correlation_ids text[], payload_types text[], payloads bytea[]
+            correlation_ids text[], payload_types text[], payloads bytea[],
+            request_id text, response_type text, response bytea
         ) RETURNS TABLE (event_position bigint, event_stream_version bigint)
         LANGUAGE plpgsql AS $fn$
         DECLARE
             conflict record;
         BEGIN
+            IF request_id IS NOT NULL THEN
+                INSERT INTO {schema}.requests (request_id, response_type, response)
+                VALUES (request_id, response_type, response);
+            END IF;
+            IF cardinality(ids) = 0 THEN
+                RETURN;
+            END IF;
             PERFORM pg_advisory_xact_lock(lock_key);
             SELECT e.stream, e.expected, v.actual INTO conflict
               FROM unnest(expected_streams, expected_versions) AS e(stream, expected)

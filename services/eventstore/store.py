@@ -80,33 +80,31 @@ class Transaction:
         row = await cursor.fetchone()
         return int(row[0]) + sum(1 for event, _ in self._pending if event.stream == stream)  # type: ignore[index]
 
-    async def flush(self) -> int:
-        """Insert the pending events in one server-side call under the append lock; called just
-        before COMMIT. Returns the number of events appended."""
-        if not self._pending:
+    async def flush(self, request_id: str = "", response: Message | None = None) -> int:
+        """Insert the pending events (and the idempotency key's response) in one server-side call
+        under the append lock; called just before COMMIT. Returns the number of events appended."""
+        if not self._pending and not request_id:
             return 0
         expected = sorted(self._expected.items())
         ctx = self.context
         count = len(self._pending)
-        try:
-            await self.conn.execute(
-                f"SELECT count(*) FROM {self._store.schema}.append_events("
-                "%s, %s, %s::text[], %s::bigint[], %s::uuid[], %s::text[], %s::text[], %s::timestamptz[], "
-                "%s::text[], %s::text[], %s::text[], %s::bytea[])",
-                (
-                    self._store.append_lock, self._store.channel,
-                    [stream for stream, _ in expected], [version for _, version in expected],
-                    [event.id for event, _ in self._pending], [event.stream for event, _ in self._pending],
-                    [event.type for event, _ in self._pending], [time for _, time in self._pending],
-                    [ctx.actor] * count, [ctx.correlation_id] * count,
-                    [event.payload_type for event, _ in self._pending],
-                    [event.payload.SerializeToString() for event, _ in self._pending],
-                ),
-            )
-        except psycopg.Error as exc:
-            if exc.sqlstate == CONFLICT_SQLSTATE:
-                raise errors.ConcurrencyConflict(exc.diag.message_primary or "concurrent change, retry") from exc
-            raise
+        await self.conn.execute(
+            f"SELECT count(*) FROM {self._store.schema}.append_events("
+            "%s, %s, %s::text[], %s::bigint[], %s::uuid[], %s::text[], %s::text[], %s::timestamptz[], "
+            "%s::text[], %s::text[], %s::text[], %s::bytea[], %s, %s, %s)",
+            (
+                self._store.append_lock, self._store.channel,
+                [stream for stream, _ in expected], [version for _, version in expected],
+                [event.id for event, _ in self._pending], [event.stream for event, _ in self._pending],
+                [event.type for event, _ in self._pending], [time for _, time in self._pending],
+                [ctx.actor] * count, [ctx.correlation_id] * count,
+                [event.payload_type for event, _ in self._pending],
+                [event.payload.SerializeToString() for event, _ in self._pending],
+                request_id or None,
+                response.DESCRIPTOR.full_name if response is not None else None,
+                response.SerializeToString() if response is not None else None,
+            ),
+        )
         self._pending.clear()
         return count
 
@@ -150,37 +148,38 @@ class PostgresEventStore(EventStore):
         ctx = request_context.current()
         key = ctx.request_id if request_id is None else request_id
         async with translated():
-            if key:
-                earlier = await self._stored_response(key, response_type)
-                if earlier is not None:
-                    return earlier
             try:
-                async with self.pool.connection() as conn, conn.transaction():
+                # Pipeline mode: statements whose results are not read travel together, so a
+                # write costs about three round trips (BEGIN with the key check, the service's
+                # reads, and the append with COMMIT) however many rows its projector writes.
+                async with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
+                    if key:
+                        earlier = await self._stored_response(conn, key, response_type)
+                        if earlier is not None:
+                            return earlier
                     tx = Transaction(self, conn, ctx)
                     response = await fn(tx)
-                    if key:
-                        await conn.execute(
-                            f"INSERT INTO {self.schema}.requests (request_id, response_type, response) VALUES (%s, %s, %s)",
-                            (key, response_type.DESCRIPTOR.full_name, response.SerializeToString()),
-                        )
-                    await tx.flush()
+                    await tx.flush(key, response)
                 return response
-            except psycopg.errors.UniqueViolation as exc:
+            except psycopg.Error as exc:
+                # In pipeline mode errors surface at the sync point, so they are mapped here.
+                if exc.sqlstate == CONFLICT_SQLSTATE:
+                    raise errors.ConcurrencyConflict(exc.diag.message_primary or "concurrent change, retry") from exc
                 if key and exc.diag.constraint_name == "requests_pkey":
                     # The same request committed concurrently: answer as it did.
-                    earlier = await self._stored_response(key, response_type)
+                    async with self.pool.connection() as conn:
+                        earlier = await self._stored_response(conn, key, response_type)
                     if earlier is not None:
                         return earlier
                 if exc.diag.constraint_name == "events_stream_stream_version_key":
                     raise errors.ConcurrencyConflict("the stream changed concurrently, retry") from exc
                 raise
 
-    async def _stored_response(self, request_id: str, response_type: type[R]) -> R | None:
-        async with self.pool.connection() as conn:
-            cursor = await conn.execute(
-                f"SELECT response_type, response FROM {self.schema}.requests WHERE request_id = %s", (request_id,)
-            )
-            row = await cursor.fetchone()
+    async def _stored_response(self, conn: AsyncConnection, request_id: str, response_type: type[R]) -> R | None:
+        cursor = await conn.execute(
+            f"SELECT response_type, response FROM {self.schema}.requests WHERE request_id = %s", (request_id,)
+        )
+        row = await cursor.fetchone()
         if row is None:
             return None
         if row[0] != response_type.DESCRIPTOR.full_name:
