@@ -40,6 +40,26 @@ class ArtifactServiceStub:
                 request_serializer=mlledger_dot_v1_dot_artifacts__pb2.SnapshotArtifactsRequest.SerializeToString,
                 response_deserializer=mlledger_dot_v1_dot_artifacts__pb2.SnapshotArtifactsResponse.FromString,
                 _registered_method=True)
+        self.UploadArtifact = channel.stream_unary(
+                '/mlledger.v1.ArtifactService/UploadArtifact',
+                request_serializer=mlledger_dot_v1_dot_artifacts__pb2.UploadArtifactRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_artifacts__pb2.UploadArtifactResponse.FromString,
+                _registered_method=True)
+        self.DownloadArtifact = channel.unary_stream(
+                '/mlledger.v1.ArtifactService/DownloadArtifact',
+                request_serializer=mlledger_dot_v1_dot_artifacts__pb2.DownloadArtifactRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_artifacts__pb2.DownloadArtifactResponse.FromString,
+                _registered_method=True)
+        self.ListArtifacts = channel.unary_unary(
+                '/mlledger.v1.ArtifactService/ListArtifacts',
+                request_serializer=mlledger_dot_v1_dot_artifacts__pb2.ListArtifactsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_artifacts__pb2.ListArtifactsResponse.FromString,
+                _registered_method=True)
+        self.DeleteArtifacts = channel.unary_unary(
+                '/mlledger.v1.ArtifactService/DeleteArtifacts',
+                request_serializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsResponse.FromString,
+                _registered_method=True)
 
 
 class ArtifactServiceServicer:
@@ -53,6 +73,34 @@ class ArtifactServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UploadArtifact(self, request_iterator, context):
+        """Store one file: a header message, then its content in chunks; atomic and digest-checked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadArtifact(self, request, context):
+        """Stream one file's content in chunks, from an offset; NOT_FOUND when it does not exist.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListArtifacts(self, request, context):
+        """List a directory (or, recursively, every file below it), in pages.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteArtifacts(self, request, context):
+        """Delete a file or a directory tree; NOT_FOUND when nothing is there.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ArtifactServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -60,6 +108,26 @@ def add_ArtifactServiceServicer_to_server(servicer, server):
                     servicer.SnapshotArtifacts,
                     request_deserializer=mlledger_dot_v1_dot_artifacts__pb2.SnapshotArtifactsRequest.FromString,
                     response_serializer=mlledger_dot_v1_dot_artifacts__pb2.SnapshotArtifactsResponse.SerializeToString,
+            ),
+            'UploadArtifact': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadArtifact,
+                    request_deserializer=mlledger_dot_v1_dot_artifacts__pb2.UploadArtifactRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_artifacts__pb2.UploadArtifactResponse.SerializeToString,
+            ),
+            'DownloadArtifact': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadArtifact,
+                    request_deserializer=mlledger_dot_v1_dot_artifacts__pb2.DownloadArtifactRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_artifacts__pb2.DownloadArtifactResponse.SerializeToString,
+            ),
+            'ListArtifacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListArtifacts,
+                    request_deserializer=mlledger_dot_v1_dot_artifacts__pb2.ListArtifactsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_artifacts__pb2.ListArtifactsResponse.SerializeToString,
+            ),
+            'DeleteArtifacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteArtifacts,
+                    request_deserializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -90,6 +158,114 @@ class ArtifactService:
             '/mlledger.v1.ArtifactService/SnapshotArtifacts',
             mlledger_dot_v1_dot_artifacts__pb2.SnapshotArtifactsRequest.SerializeToString,
             mlledger_dot_v1_dot_artifacts__pb2.SnapshotArtifactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadArtifact(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/mlledger.v1.ArtifactService/UploadArtifact',
+            mlledger_dot_v1_dot_artifacts__pb2.UploadArtifactRequest.SerializeToString,
+            mlledger_dot_v1_dot_artifacts__pb2.UploadArtifactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadArtifact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/mlledger.v1.ArtifactService/DownloadArtifact',
+            mlledger_dot_v1_dot_artifacts__pb2.DownloadArtifactRequest.SerializeToString,
+            mlledger_dot_v1_dot_artifacts__pb2.DownloadArtifactResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListArtifacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.ArtifactService/ListArtifacts',
+            mlledger_dot_v1_dot_artifacts__pb2.ListArtifactsRequest.SerializeToString,
+            mlledger_dot_v1_dot_artifacts__pb2.ListArtifactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteArtifacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.ArtifactService/DeleteArtifacts',
+            mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsRequest.SerializeToString,
+            mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsResponse.FromString,
             options,
             channel_credentials,
             insecure,

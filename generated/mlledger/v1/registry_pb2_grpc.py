@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from mlledger.v1 import registry_pb2 as mlledger_dot_v1_dot_registry__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -34,15 +35,406 @@ class RegistryServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.CreateRegisteredModel = channel.unary_unary(
+                '/mlledger.v1.RegistryService/CreateRegisteredModel',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.CreateRegisteredModelRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.CreateRegisteredModelResponse.FromString,
+                _registered_method=True)
+        self.GetRegisteredModel = channel.unary_unary(
+                '/mlledger.v1.RegistryService/GetRegisteredModel',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.GetRegisteredModelRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.GetRegisteredModelResponse.FromString,
+                _registered_method=True)
+        self.RenameRegisteredModel = channel.unary_unary(
+                '/mlledger.v1.RegistryService/RenameRegisteredModel',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.RenameRegisteredModelRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.RenameRegisteredModelResponse.FromString,
+                _registered_method=True)
+        self.UpdateRegisteredModel = channel.unary_unary(
+                '/mlledger.v1.RegistryService/UpdateRegisteredModel',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.UpdateRegisteredModelRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.UpdateRegisteredModelResponse.FromString,
+                _registered_method=True)
+        self.DeleteRegisteredModel = channel.unary_unary(
+                '/mlledger.v1.RegistryService/DeleteRegisteredModel',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelResponse.FromString,
+                _registered_method=True)
+        self.SetRegisteredModelTag = channel.unary_unary(
+                '/mlledger.v1.RegistryService/SetRegisteredModelTag',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelTagResponse.FromString,
+                _registered_method=True)
+        self.DeleteRegisteredModelTag = channel.unary_unary(
+                '/mlledger.v1.RegistryService/DeleteRegisteredModelTag',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelTagResponse.FromString,
+                _registered_method=True)
+        self.SearchRegisteredModels = channel.unary_unary(
+                '/mlledger.v1.RegistryService/SearchRegisteredModels',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.SearchRegisteredModelsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.SearchRegisteredModelsResponse.FromString,
+                _registered_method=True)
+        self.CreateModelVersion = channel.unary_unary(
+                '/mlledger.v1.RegistryService/CreateModelVersion',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.CreateModelVersionRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.CreateModelVersionResponse.FromString,
+                _registered_method=True)
+        self.GetModelVersion = channel.unary_unary(
+                '/mlledger.v1.RegistryService/GetModelVersion',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionResponse.FromString,
+                _registered_method=True)
+        self.UpdateModelVersion = channel.unary_unary(
+                '/mlledger.v1.RegistryService/UpdateModelVersion',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.UpdateModelVersionRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.UpdateModelVersionResponse.FromString,
+                _registered_method=True)
+        self.DeleteModelVersion = channel.unary_unary(
+                '/mlledger.v1.RegistryService/DeleteModelVersion',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionResponse.FromString,
+                _registered_method=True)
+        self.SetModelVersionTag = channel.unary_unary(
+                '/mlledger.v1.RegistryService/SetModelVersionTag',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.SetModelVersionTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.SetModelVersionTagResponse.FromString,
+                _registered_method=True)
+        self.DeleteModelVersionTag = channel.unary_unary(
+                '/mlledger.v1.RegistryService/DeleteModelVersionTag',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionTagResponse.FromString,
+                _registered_method=True)
+        self.GetLatestVersions = channel.unary_unary(
+                '/mlledger.v1.RegistryService/GetLatestVersions',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.GetLatestVersionsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.GetLatestVersionsResponse.FromString,
+                _registered_method=True)
+        self.SearchModelVersions = channel.unary_unary(
+                '/mlledger.v1.RegistryService/SearchModelVersions',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.SearchModelVersionsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.SearchModelVersionsResponse.FromString,
+                _registered_method=True)
+        self.GetModelVersionDownloadUri = channel.unary_unary(
+                '/mlledger.v1.RegistryService/GetModelVersionDownloadUri',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionDownloadUriRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionDownloadUriResponse.FromString,
+                _registered_method=True)
+        self.TransitionModelVersionStage = channel.unary_unary(
+                '/mlledger.v1.RegistryService/TransitionModelVersionStage',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.TransitionModelVersionStageRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.TransitionModelVersionStageResponse.FromString,
+                _registered_method=True)
+        self.SetRegisteredModelAlias = channel.unary_unary(
+                '/mlledger.v1.RegistryService/SetRegisteredModelAlias',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelAliasRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelAliasResponse.FromString,
+                _registered_method=True)
+        self.DeleteRegisteredModelAlias = channel.unary_unary(
+                '/mlledger.v1.RegistryService/DeleteRegisteredModelAlias',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelAliasRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelAliasResponse.FromString,
+                _registered_method=True)
+        self.GetModelVersionByAlias = channel.unary_unary(
+                '/mlledger.v1.RegistryService/GetModelVersionByAlias',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionByAliasRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionByAliasResponse.FromString,
+                _registered_method=True)
+        self.ResolveModelUri = channel.unary_unary(
+                '/mlledger.v1.RegistryService/ResolveModelUri',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.ResolveModelUriRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.ResolveModelUriResponse.FromString,
+                _registered_method=True)
+        self.GetHistory = channel.unary_unary(
+                '/mlledger.v1.RegistryService/GetHistory',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
     """Registered models and versions. RPCs are documented on their request messages.
     """
 
+    def CreateRegisteredModel(self, request, context):
+        """Creates a registered model; ALREADY_EXISTS when the name is taken.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetRegisteredModel(self, request, context):
+        """A registered model by name, now or as of a past point.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RenameRegisteredModel(self, request, context):
+        """Renames a registered model; its history and versions follow it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateRegisteredModel(self, request, context):
+        """Changes a registered model's description.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteRegisteredModel(self, request, context):
+        """Deletes a registered model with its versions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetRegisteredModelTag(self, request, context):
+        """Sets a tag on a registered model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteRegisteredModelTag(self, request, context):
+        """Removes a tag from a registered model.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchRegisteredModels(self, request, context):
+        """Registered models matching a filter, paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateModelVersion(self, request, context):
+        """Registers a new version: checks the run, records lineage, snapshots the files.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetModelVersion(self, request, context):
+        """A model version, now or as of a past point.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateModelVersion(self, request, context):
+        """Changes a version's description.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteModelVersion(self, request, context):
+        """Deletes a version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetModelVersionTag(self, request, context):
+        """Sets a tag on a version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteModelVersionTag(self, request, context):
+        """Removes a tag from a version.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLatestVersions(self, request, context):
+        """The latest version in each stage, now or as of a past point.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchModelVersions(self, request, context):
+        """Model versions matching a filter, paged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetModelVersionDownloadUri(self, request, context):
+        """Where a version's files can be downloaded.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TransitionModelVersionStage(self, request, context):
+        """Moves a version to another stage, optionally archiving the versions there.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetRegisteredModelAlias(self, request, context):
+        """Points an alias at a version (moving it if it pointed elsewhere).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteRegisteredModelAlias(self, request, context):
+        """Removes an alias.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetModelVersionByAlias(self, request, context):
+        """The version an alias points at, now or as of a past point.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveModelUri(self, request, context):
+        """The version a models:/ URI names, with its storage location.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetHistory(self, request, context):
+        """Every event of a registered model (or of one version), oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'CreateRegisteredModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateRegisteredModel,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.CreateRegisteredModelRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.CreateRegisteredModelResponse.SerializeToString,
+            ),
+            'GetRegisteredModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetRegisteredModel,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.GetRegisteredModelRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.GetRegisteredModelResponse.SerializeToString,
+            ),
+            'RenameRegisteredModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.RenameRegisteredModel,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.RenameRegisteredModelRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.RenameRegisteredModelResponse.SerializeToString,
+            ),
+            'UpdateRegisteredModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateRegisteredModel,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.UpdateRegisteredModelRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.UpdateRegisteredModelResponse.SerializeToString,
+            ),
+            'DeleteRegisteredModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRegisteredModel,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelResponse.SerializeToString,
+            ),
+            'SetRegisteredModelTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRegisteredModelTag,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelTagResponse.SerializeToString,
+            ),
+            'DeleteRegisteredModelTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRegisteredModelTag,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelTagResponse.SerializeToString,
+            ),
+            'SearchRegisteredModels': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchRegisteredModels,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.SearchRegisteredModelsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.SearchRegisteredModelsResponse.SerializeToString,
+            ),
+            'CreateModelVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateModelVersion,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.CreateModelVersionRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.CreateModelVersionResponse.SerializeToString,
+            ),
+            'GetModelVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelVersion,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionResponse.SerializeToString,
+            ),
+            'UpdateModelVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateModelVersion,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.UpdateModelVersionRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.UpdateModelVersionResponse.SerializeToString,
+            ),
+            'DeleteModelVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteModelVersion,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionResponse.SerializeToString,
+            ),
+            'SetModelVersionTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetModelVersionTag,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.SetModelVersionTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.SetModelVersionTagResponse.SerializeToString,
+            ),
+            'DeleteModelVersionTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteModelVersionTag,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionTagResponse.SerializeToString,
+            ),
+            'GetLatestVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLatestVersions,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.GetLatestVersionsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.GetLatestVersionsResponse.SerializeToString,
+            ),
+            'SearchModelVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchModelVersions,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.SearchModelVersionsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.SearchModelVersionsResponse.SerializeToString,
+            ),
+            'GetModelVersionDownloadUri': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelVersionDownloadUri,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionDownloadUriRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionDownloadUriResponse.SerializeToString,
+            ),
+            'TransitionModelVersionStage': grpc.unary_unary_rpc_method_handler(
+                    servicer.TransitionModelVersionStage,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.TransitionModelVersionStageRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.TransitionModelVersionStageResponse.SerializeToString,
+            ),
+            'SetRegisteredModelAlias': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetRegisteredModelAlias,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelAliasRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelAliasResponse.SerializeToString,
+            ),
+            'DeleteRegisteredModelAlias': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRegisteredModelAlias,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelAliasRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelAliasResponse.SerializeToString,
+            ),
+            'GetModelVersionByAlias': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetModelVersionByAlias,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionByAliasRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.GetModelVersionByAliasResponse.SerializeToString,
+            ),
+            'ResolveModelUri': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveModelUri,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.ResolveModelUriRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.ResolveModelUriResponse.SerializeToString,
+            ),
+            'GetHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetHistory,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'mlledger.v1.RegistryService', rpc_method_handlers)
@@ -54,3 +446,624 @@ def add_RegistryServiceServicer_to_server(servicer, server):
 class RegistryService:
     """Registered models and versions. RPCs are documented on their request messages.
     """
+
+    @staticmethod
+    def CreateRegisteredModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/CreateRegisteredModel',
+            mlledger_dot_v1_dot_registry__pb2.CreateRegisteredModelRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.CreateRegisteredModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetRegisteredModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/GetRegisteredModel',
+            mlledger_dot_v1_dot_registry__pb2.GetRegisteredModelRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.GetRegisteredModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RenameRegisteredModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/RenameRegisteredModel',
+            mlledger_dot_v1_dot_registry__pb2.RenameRegisteredModelRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.RenameRegisteredModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateRegisteredModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/UpdateRegisteredModel',
+            mlledger_dot_v1_dot_registry__pb2.UpdateRegisteredModelRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.UpdateRegisteredModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteRegisteredModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/DeleteRegisteredModel',
+            mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRegisteredModelTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/SetRegisteredModelTag',
+            mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteRegisteredModelTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/DeleteRegisteredModelTag',
+            mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchRegisteredModels(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/SearchRegisteredModels',
+            mlledger_dot_v1_dot_registry__pb2.SearchRegisteredModelsRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.SearchRegisteredModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateModelVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/CreateModelVersion',
+            mlledger_dot_v1_dot_registry__pb2.CreateModelVersionRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.CreateModelVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetModelVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/GetModelVersion',
+            mlledger_dot_v1_dot_registry__pb2.GetModelVersionRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.GetModelVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateModelVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/UpdateModelVersion',
+            mlledger_dot_v1_dot_registry__pb2.UpdateModelVersionRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.UpdateModelVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteModelVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/DeleteModelVersion',
+            mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetModelVersionTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/SetModelVersionTag',
+            mlledger_dot_v1_dot_registry__pb2.SetModelVersionTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.SetModelVersionTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteModelVersionTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/DeleteModelVersionTag',
+            mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.DeleteModelVersionTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLatestVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/GetLatestVersions',
+            mlledger_dot_v1_dot_registry__pb2.GetLatestVersionsRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.GetLatestVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchModelVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/SearchModelVersions',
+            mlledger_dot_v1_dot_registry__pb2.SearchModelVersionsRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.SearchModelVersionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetModelVersionDownloadUri(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/GetModelVersionDownloadUri',
+            mlledger_dot_v1_dot_registry__pb2.GetModelVersionDownloadUriRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.GetModelVersionDownloadUriResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TransitionModelVersionStage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/TransitionModelVersionStage',
+            mlledger_dot_v1_dot_registry__pb2.TransitionModelVersionStageRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.TransitionModelVersionStageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetRegisteredModelAlias(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/SetRegisteredModelAlias',
+            mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelAliasRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.SetRegisteredModelAliasResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteRegisteredModelAlias(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/DeleteRegisteredModelAlias',
+            mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelAliasRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.DeleteRegisteredModelAliasResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetModelVersionByAlias(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/GetModelVersionByAlias',
+            mlledger_dot_v1_dot_registry__pb2.GetModelVersionByAliasRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.GetModelVersionByAliasResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveModelUri(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/ResolveModelUri',
+            mlledger_dot_v1_dot_registry__pb2.ResolveModelUriRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.ResolveModelUriResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/GetHistory',
+            mlledger_dot_v1_dot_registry__pb2.GetHistoryRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.GetHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

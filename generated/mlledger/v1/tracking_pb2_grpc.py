@@ -35,16 +35,201 @@ class TrackingServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.CreateExperiment = channel.unary_unary(
+                '/mlledger.v1.TrackingService/CreateExperiment',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.CreateExperimentRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.CreateExperimentResponse.FromString,
+                _registered_method=True)
+        self.GetExperiment = channel.unary_unary(
+                '/mlledger.v1.TrackingService/GetExperiment',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentResponse.FromString,
+                _registered_method=True)
+        self.GetExperimentByName = channel.unary_unary(
+                '/mlledger.v1.TrackingService/GetExperimentByName',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentByNameRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentByNameResponse.FromString,
+                _registered_method=True)
+        self.SearchExperiments = channel.unary_unary(
+                '/mlledger.v1.TrackingService/SearchExperiments',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.SearchExperimentsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.SearchExperimentsResponse.FromString,
+                _registered_method=True)
+        self.UpdateExperiment = channel.unary_unary(
+                '/mlledger.v1.TrackingService/UpdateExperiment',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.UpdateExperimentRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.UpdateExperimentResponse.FromString,
+                _registered_method=True)
+        self.DeleteExperiment = channel.unary_unary(
+                '/mlledger.v1.TrackingService/DeleteExperiment',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentResponse.FromString,
+                _registered_method=True)
+        self.RestoreExperiment = channel.unary_unary(
+                '/mlledger.v1.TrackingService/RestoreExperiment',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.RestoreExperimentRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.RestoreExperimentResponse.FromString,
+                _registered_method=True)
+        self.SetExperimentTag = channel.unary_unary(
+                '/mlledger.v1.TrackingService/SetExperimentTag',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.SetExperimentTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.SetExperimentTagResponse.FromString,
+                _registered_method=True)
+        self.DeleteExperimentTag = channel.unary_unary(
+                '/mlledger.v1.TrackingService/DeleteExperimentTag',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentTagResponse.FromString,
+                _registered_method=True)
+        self.CreateRun = channel.unary_unary(
+                '/mlledger.v1.TrackingService/CreateRun',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.CreateRunRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.CreateRunResponse.FromString,
+                _registered_method=True)
         self.GetRun = channel.unary_unary(
                 '/mlledger.v1.TrackingService/GetRun',
                 request_serializer=mlledger_dot_v1_dot_tracking__pb2.GetRunRequest.SerializeToString,
                 response_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetRunResponse.FromString,
+                _registered_method=True)
+        self.UpdateRun = channel.unary_unary(
+                '/mlledger.v1.TrackingService/UpdateRun',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.UpdateRunRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.UpdateRunResponse.FromString,
+                _registered_method=True)
+        self.DeleteRun = channel.unary_unary(
+                '/mlledger.v1.TrackingService/DeleteRun',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteRunRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteRunResponse.FromString,
+                _registered_method=True)
+        self.RestoreRun = channel.unary_unary(
+                '/mlledger.v1.TrackingService/RestoreRun',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.RestoreRunRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.RestoreRunResponse.FromString,
+                _registered_method=True)
+        self.SetTag = channel.unary_unary(
+                '/mlledger.v1.TrackingService/SetTag',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.SetTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.SetTagResponse.FromString,
+                _registered_method=True)
+        self.DeleteTag = channel.unary_unary(
+                '/mlledger.v1.TrackingService/DeleteTag',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteTagRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteTagResponse.FromString,
+                _registered_method=True)
+        self.LogParam = channel.unary_unary(
+                '/mlledger.v1.TrackingService/LogParam',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.LogParamRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogParamResponse.FromString,
+                _registered_method=True)
+        self.LogMetric = channel.unary_unary(
+                '/mlledger.v1.TrackingService/LogMetric',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.LogMetricRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogMetricResponse.FromString,
+                _registered_method=True)
+        self.LogBatch = channel.unary_unary(
+                '/mlledger.v1.TrackingService/LogBatch',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.LogBatchRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogBatchResponse.FromString,
+                _registered_method=True)
+        self.StreamMetrics = channel.stream_unary(
+                '/mlledger.v1.TrackingService/StreamMetrics',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.LogBatchRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.StreamMetricsResponse.FromString,
+                _registered_method=True)
+        self.GetMetricHistory = channel.unary_unary(
+                '/mlledger.v1.TrackingService/GetMetricHistory',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryResponse.FromString,
+                _registered_method=True)
+        self.GetMetricHistoryBulk = channel.unary_unary(
+                '/mlledger.v1.TrackingService/GetMetricHistoryBulk',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryBulkRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryBulkResponse.FromString,
+                _registered_method=True)
+        self.LogInputs = channel.unary_unary(
+                '/mlledger.v1.TrackingService/LogInputs',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.LogInputsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogInputsResponse.FromString,
+                _registered_method=True)
+        self.SearchRuns = channel.unary_unary(
+                '/mlledger.v1.TrackingService/SearchRuns',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsResponse.FromString,
                 _registered_method=True)
 
 
 class TrackingServiceServicer:
     """Experiments and runs. RPCs are documented on their request messages.
     """
+
+    def CreateExperiment(self, request, context):
+        """Creates an experiment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExperiment(self, request, context):
+        """An experiment by id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExperimentByName(self, request, context):
+        """An experiment by name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchExperiments(self, request, context):
+        """Searches experiments.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateExperiment(self, request, context):
+        """Renames an experiment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExperiment(self, request, context):
+        """Soft-deletes an experiment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreExperiment(self, request, context):
+        """Restores a soft-deleted experiment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetExperimentTag(self, request, context):
+        """Sets a tag on an experiment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExperimentTag(self, request, context):
+        """Removes a tag from an experiment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateRun(self, request, context):
+        """Creates a run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def GetRun(self, request, context):
         """A run by id; NOT_FOUND when it never existed.
@@ -53,13 +238,220 @@ class TrackingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateRun(self, request, context):
+        """Changes a run's status, end time or name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteRun(self, request, context):
+        """Soft-deletes a run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RestoreRun(self, request, context):
+        """Restores a soft-deleted run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetTag(self, request, context):
+        """Sets a tag on a run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTag(self, request, context):
+        """Removes a tag from a run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LogParam(self, request, context):
+        """Logs one param.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LogMetric(self, request, context):
+        """Logs one metric point.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LogBatch(self, request, context):
+        """Logs metrics, params and tags atomically.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StreamMetrics(self, request_iterator, context):
+        """High-volume ingestion: each message is one atomic batch (one run.metrics_logged event per
+        25,000 points); answers with counts.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMetricHistory(self, request, context):
+        """The history of one metric of a run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMetricHistoryBulk(self, request, context):
+        """One metric of several runs, down-sampled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LogInputs(self, request, context):
+        """Logs dataset inputs of a run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchRuns(self, request, context):
+        """Searches runs with a filter.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrackingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'CreateExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateExperiment,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.CreateExperimentRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.CreateExperimentResponse.SerializeToString,
+            ),
+            'GetExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExperiment,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentResponse.SerializeToString,
+            ),
+            'GetExperimentByName': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExperimentByName,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentByNameRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.GetExperimentByNameResponse.SerializeToString,
+            ),
+            'SearchExperiments': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchExperiments,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.SearchExperimentsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.SearchExperimentsResponse.SerializeToString,
+            ),
+            'UpdateExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateExperiment,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.UpdateExperimentRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.UpdateExperimentResponse.SerializeToString,
+            ),
+            'DeleteExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExperiment,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentResponse.SerializeToString,
+            ),
+            'RestoreExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreExperiment,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.RestoreExperimentRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.RestoreExperimentResponse.SerializeToString,
+            ),
+            'SetExperimentTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetExperimentTag,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.SetExperimentTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.SetExperimentTagResponse.SerializeToString,
+            ),
+            'DeleteExperimentTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExperimentTag,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentTagResponse.SerializeToString,
+            ),
+            'CreateRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateRun,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.CreateRunRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.CreateRunResponse.SerializeToString,
+            ),
             'GetRun': grpc.unary_unary_rpc_method_handler(
                     servicer.GetRun,
                     request_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetRunRequest.FromString,
                     response_serializer=mlledger_dot_v1_dot_tracking__pb2.GetRunResponse.SerializeToString,
+            ),
+            'UpdateRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateRun,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.UpdateRunRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.UpdateRunResponse.SerializeToString,
+            ),
+            'DeleteRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteRun,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteRunRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteRunResponse.SerializeToString,
+            ),
+            'RestoreRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.RestoreRun,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.RestoreRunRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.RestoreRunResponse.SerializeToString,
+            ),
+            'SetTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetTag,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.SetTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.SetTagResponse.SerializeToString,
+            ),
+            'DeleteTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTag,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.DeleteTagRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.DeleteTagResponse.SerializeToString,
+            ),
+            'LogParam': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogParam,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogParamRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.LogParamResponse.SerializeToString,
+            ),
+            'LogMetric': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogMetric,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogMetricRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.LogMetricResponse.SerializeToString,
+            ),
+            'LogBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogBatch,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogBatchRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.LogBatchResponse.SerializeToString,
+            ),
+            'StreamMetrics': grpc.stream_unary_rpc_method_handler(
+                    servicer.StreamMetrics,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogBatchRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.StreamMetricsResponse.SerializeToString,
+            ),
+            'GetMetricHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMetricHistory,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryResponse.SerializeToString,
+            ),
+            'GetMetricHistoryBulk': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMetricHistoryBulk,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryBulkRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryBulkResponse.SerializeToString,
+            ),
+            'LogInputs': grpc.unary_unary_rpc_method_handler(
+                    servicer.LogInputs,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.LogInputsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.LogInputsResponse.SerializeToString,
+            ),
+            'SearchRuns': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchRuns,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -72,6 +464,276 @@ def add_TrackingServiceServicer_to_server(servicer, server):
 class TrackingService:
     """Experiments and runs. RPCs are documented on their request messages.
     """
+
+    @staticmethod
+    def CreateExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/CreateExperiment',
+            mlledger_dot_v1_dot_tracking__pb2.CreateExperimentRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.CreateExperimentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/GetExperiment',
+            mlledger_dot_v1_dot_tracking__pb2.GetExperimentRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.GetExperimentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExperimentByName(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/GetExperimentByName',
+            mlledger_dot_v1_dot_tracking__pb2.GetExperimentByNameRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.GetExperimentByNameResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchExperiments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/SearchExperiments',
+            mlledger_dot_v1_dot_tracking__pb2.SearchExperimentsRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.SearchExperimentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/UpdateExperiment',
+            mlledger_dot_v1_dot_tracking__pb2.UpdateExperimentRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.UpdateExperimentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/DeleteExperiment',
+            mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/RestoreExperiment',
+            mlledger_dot_v1_dot_tracking__pb2.RestoreExperimentRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.RestoreExperimentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetExperimentTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/SetExperimentTag',
+            mlledger_dot_v1_dot_tracking__pb2.SetExperimentTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.SetExperimentTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExperimentTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/DeleteExperimentTag',
+            mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.DeleteExperimentTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/CreateRun',
+            mlledger_dot_v1_dot_tracking__pb2.CreateRunRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.CreateRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GetRun(request,
@@ -90,6 +752,357 @@ class TrackingService:
             '/mlledger.v1.TrackingService/GetRun',
             mlledger_dot_v1_dot_tracking__pb2.GetRunRequest.SerializeToString,
             mlledger_dot_v1_dot_tracking__pb2.GetRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/UpdateRun',
+            mlledger_dot_v1_dot_tracking__pb2.UpdateRunRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.UpdateRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/DeleteRun',
+            mlledger_dot_v1_dot_tracking__pb2.DeleteRunRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.DeleteRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RestoreRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/RestoreRun',
+            mlledger_dot_v1_dot_tracking__pb2.RestoreRunRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.RestoreRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/SetTag',
+            mlledger_dot_v1_dot_tracking__pb2.SetTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.SetTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/DeleteTag',
+            mlledger_dot_v1_dot_tracking__pb2.DeleteTagRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.DeleteTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogParam(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/LogParam',
+            mlledger_dot_v1_dot_tracking__pb2.LogParamRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.LogParamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogMetric(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/LogMetric',
+            mlledger_dot_v1_dot_tracking__pb2.LogMetricRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.LogMetricResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/LogBatch',
+            mlledger_dot_v1_dot_tracking__pb2.LogBatchRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.LogBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamMetrics(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/mlledger.v1.TrackingService/StreamMetrics',
+            mlledger_dot_v1_dot_tracking__pb2.LogBatchRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.StreamMetricsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMetricHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/GetMetricHistory',
+            mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMetricHistoryBulk(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/GetMetricHistoryBulk',
+            mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryBulkRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.GetMetricHistoryBulkResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LogInputs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/LogInputs',
+            mlledger_dot_v1_dot_tracking__pb2.LogInputsRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.LogInputsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchRuns(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/SearchRuns',
+            mlledger_dot_v1_dot_tracking__pb2.SearchRunsRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.SearchRunsResponse.FromString,
             options,
             channel_credentials,
             insecure,
