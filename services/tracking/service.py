@@ -7,21 +7,34 @@ from collections.abc import Sequence
 import grpc
 
 from mlledger.services.core.server import ServiceRuntime
-from mlledger.services.eventstore.projection import NullProjector, Projector
+from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration
+from mlledger.services.tracking.api import TrackingApi
+from mlledger.services.tracking.experiments import ExperimentCommands
+from mlledger.services.tracking.projector import TrackingProjector
+from mlledger.services.tracking.queries import Queries
+from mlledger.services.tracking.reads import TrackingReads
+from mlledger.services.tracking.runs import RunCommands
+from mlledger.services.tracking.schema import MIGRATIONS
+from mlledger.v1 import tracking_pb2, tracking_pb2_grpc
 
 
 class TrackingService:
     """The tracking service definition."""
 
     name = "tracking"
-    migrations: Sequence[Migration] = ()
+    migrations: Sequence[Migration] = MIGRATIONS
 
     def projector(self, schema: str) -> Projector:
-        return NullProjector()
+        return TrackingProjector(schema)
 
     def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
-        return []
+        store = runtime.store
+        assert store is not None, "the runtime opens the event store before registering services"
+        queries = Queries(store.schema)
+        api = TrackingApi(ExperimentCommands(store, queries), RunCommands(store, queries), TrackingReads(store.pool, queries))
+        tracking_pb2_grpc.add_TrackingServiceServicer_to_server(api, server)
+        return [tracking_pb2.DESCRIPTOR.services_by_name["TrackingService"].full_name]
 
 
 def definition() -> TrackingService:

@@ -1,0 +1,107 @@
+"""Tracking event types ("<entity>.<verb>", the NATS subject tail), their streams and payloads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from google.protobuf.message import Message
+
+from mlledger.services.eventstore.model import NewEvent
+from mlledger.v1 import tracking_pb2 as pb
+
+EXPERIMENT_CREATED = "experiment.created"
+EXPERIMENT_RENAMED = "experiment.renamed"
+EXPERIMENT_DELETED = "experiment.deleted"
+EXPERIMENT_RESTORED = "experiment.restored"
+EXPERIMENT_TAG_SET = "experiment.tag_set"
+EXPERIMENT_TAG_DELETED = "experiment.tag_deleted"
+RUN_CREATED = "run.created"
+RUN_UPDATED = "run.updated"
+RUN_DELETED = "run.deleted"
+RUN_RESTORED = "run.restored"
+RUN_TAG_SET = "run.tag_set"
+RUN_TAG_DELETED = "run.tag_deleted"
+RUN_PARAMS_LOGGED = "run.params_logged"
+RUN_METRICS_LOGGED = "run.metrics_logged"
+RUN_INPUTS_LOGGED = "run.inputs_logged"
+
+#: The payload message of every event type.
+PAYLOADS: dict[str, type[Message]] = {
+    EXPERIMENT_CREATED: pb.ExperimentCreated,
+    EXPERIMENT_RENAMED: pb.ExperimentRenamed,
+    EXPERIMENT_DELETED: pb.ExperimentDeleted,
+    EXPERIMENT_RESTORED: pb.ExperimentRestored,
+    EXPERIMENT_TAG_SET: pb.ExperimentTagSet,
+    EXPERIMENT_TAG_DELETED: pb.ExperimentTagDeleted,
+    RUN_CREATED: pb.RunCreated,
+    RUN_UPDATED: pb.RunUpdated,
+    RUN_DELETED: pb.RunDeleted,
+    RUN_RESTORED: pb.RunRestored,
+    RUN_TAG_SET: pb.RunTagSet,
+    RUN_TAG_DELETED: pb.RunTagDeleted,
+    RUN_PARAMS_LOGGED: pb.RunParamsLogged,
+    RUN_METRICS_LOGGED: pb.RunMetricsLogged,
+    RUN_INPUTS_LOGGED: pb.RunInputsLogged,
+}
+
+
+def experiment_event(experiment_id: str, event_type: str, payload: Message) -> NewEvent:
+    """An event on the stream "experiment/<id>"."""
+    return NewEvent(f"experiment/{experiment_id}", event_type, payload)
+
+
+def run_event(run_id: str, event_type: str, payload: Message) -> NewEvent:
+    """An event on the stream "run/<id>"."""
+    return NewEvent(f"run/{run_id}", event_type, payload)
+
+
+#: Event payloads stay well below NATS's default 1 MiB message limit: a larger one could never
+#: be published and would stall the relay, so big writes become several events in one transaction.
+MAX_EVENT_BYTES = 512 * 1024
+#: Points per run.metrics_logged event (at most ~28 bytes each on the wire, so about 700 KiB).
+MAX_EVENT_POINTS = 25_000
+
+T = TypeVar("T", bound=Message)
+
+
+def sized_groups(items: Sequence[T], limit: int = MAX_EVENT_BYTES) -> list[list[T]]:
+    """`items` in order, grouped so that each group's serialized size stays within `limit`."""
+    groups: list[list[T]] = []
+    size = limit
+    for item in items:
+        item_size = item.ByteSize() + 8
+        if size + item_size > limit and (not groups or groups[-1]):
+            groups.append([])
+            size = 0
+        groups[-1].append(item)
+        size += item_size
+    return groups
+
+
+def metric_groups(series: Sequence[pb.MetricSeries], limit: int = MAX_EVENT_POINTS) -> list[list[pb.MetricSeries]]:
+    """Series grouped into at most `limit` points per group, slicing a series that alone exceeds it.
+
+    The common case (a batch within the limit) returns the series untouched, copying nothing.
+    """
+    if sum(len(item.values) for item in series) <= limit:
+        return [list(series)]
+    groups: list[list[pb.MetricSeries]] = [[]]
+    room = limit
+    for item in series:
+        start, count = 0, len(item.values)
+        while start < count:
+            if room == 0:
+                groups.append([])
+                room = limit
+            end = min(count, start + room)
+            groups[-1].append(item if (start, end) == (0, count) else _slice(item, start, end))
+            room -= end - start
+            start = end
+    return groups
+
+
+def _slice(series: pb.MetricSeries, start: int, end: int) -> pb.MetricSeries:
+    steps = series.steps[start:end] if len(series.steps) else []
+    return pb.MetricSeries(key=series.key, values=series.values[start:end],
+                           timestamps_ms=series.timestamps_ms[start:end], steps=steps)
