@@ -6,22 +6,30 @@ from collections.abc import Sequence
 
 import grpc
 
+from mlledger.services.artifacts.api import ArtifactApi
+from mlledger.services.artifacts.locations import Roots
+from mlledger.services.artifacts.operations import Artifacts
+from mlledger.services.artifacts.projector import MIGRATIONS, ArtifactProjector
 from mlledger.services.core.server import ServiceRuntime
-from mlledger.services.eventstore.projection import NullProjector, Projector
+from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration
+from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
 
 
 class ArtifactsService:
     """The artifacts service definition."""
 
     name = "artifacts"
-    migrations: Sequence[Migration] = ()
+    migrations: Sequence[Migration] = MIGRATIONS
 
     def projector(self, schema: str) -> Projector:
-        return NullProjector()
+        return ArtifactProjector(schema)
 
     def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
-        return []
+        assert runtime.store is not None, "the runtime opens the store before registering servicers"
+        artifacts = Artifacts(runtime.store, Roots(runtime.settings))
+        artifacts_pb2_grpc.add_ArtifactServiceServicer_to_server(ArtifactApi(artifacts), server)
+        return [artifacts_pb2.DESCRIPTOR.services_by_name["ArtifactService"].full_name]
 
 
 def definition() -> ArtifactsService:

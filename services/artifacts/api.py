@@ -1,0 +1,51 @@
+"""gRPC handlers of mlledger.v1.ArtifactService: decode, call the use case, encode."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import grpc
+
+from mlledger import errors
+from mlledger.services.artifacts.operations import Artifacts
+from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
+
+
+async def _chunks(requests: AsyncIterator[artifacts_pb2.UploadArtifactRequest]) -> AsyncIterator[bytes]:
+    async for request in requests:
+        if request.WhichOneof("kind") != "chunk":
+            raise errors.InvalidArgument("header", "only the first message of an upload may carry a header")
+        yield request.chunk
+
+
+class ArtifactApi(artifacts_pb2_grpc.ArtifactServiceServicer):
+    """The artifact service's RPCs."""
+
+    def __init__(self, artifacts: Artifacts) -> None:
+        self._artifacts = artifacts
+
+    async def UploadArtifact(self, request_iterator: AsyncIterator[artifacts_pb2.UploadArtifactRequest],
+                             context: grpc.aio.ServicerContext) -> artifacts_pb2.UploadArtifactResponse:
+        requests = aiter(request_iterator)
+        first = await anext(requests, None)
+        if first is None or first.WhichOneof("kind") != "header":
+            raise errors.InvalidArgument("header", "the first message of an upload must carry the header")
+        return await self._artifacts.upload(first.header, _chunks(requests))
+
+    async def DownloadArtifact(self, request: artifacts_pb2.DownloadArtifactRequest,
+                               context: grpc.aio.ServicerContext
+                               ) -> AsyncIterator[artifacts_pb2.DownloadArtifactResponse]:
+        async for message in self._artifacts.download(request):
+            yield message
+
+    async def ListArtifacts(self, request: artifacts_pb2.ListArtifactsRequest,
+                            context: grpc.aio.ServicerContext) -> artifacts_pb2.ListArtifactsResponse:
+        return await self._artifacts.list(request)
+
+    async def DeleteArtifacts(self, request: artifacts_pb2.DeleteArtifactsRequest,
+                              context: grpc.aio.ServicerContext) -> artifacts_pb2.DeleteArtifactsResponse:
+        return await self._artifacts.delete(request)
+
+    async def SnapshotArtifacts(self, request: artifacts_pb2.SnapshotArtifactsRequest,
+                                context: grpc.aio.ServicerContext) -> artifacts_pb2.SnapshotArtifactsResponse:
+        return await self._artifacts.snapshot(request)

@@ -1,0 +1,230 @@
+"""The artifact use cases: upload, download, list, delete and snapshot.
+
+Bytes go to a backend (blocking calls run in worker threads so the event loop keeps serving);
+facts about files (path, size, sha256) go to the event log and its read model. A file becomes
+visible in storage and in the read model inside the same store transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+from mlledger import errors
+from mlledger.services.artifacts import domain, events, queries
+from mlledger.services.artifacts.backends.base import Writer, storage_error
+from mlledger.services.artifacts.locations import Location, Roots
+from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.v1 import artifacts_pb2
+
+T = TypeVar("T")
+
+
+def _translated(fn: Callable[..., T], *args: Any) -> T:
+    try:
+        return fn(*args)
+    except Exception as exc:
+        mapped = storage_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking storage call in a worker thread, with storage failures as mlledger errors."""
+    return await asyncio.to_thread(_translated, fn, *args)
+
+
+def _close_when_done(read: asyncio.Future[Any], reader: Any) -> None:
+    """Close a reader once its last read (possibly still running in a thread) has finished."""
+    def close(_: object = None) -> None:
+        with contextlib.suppress(Exception):
+            getattr(reader, "close", lambda: None)()
+
+    if read.done():
+        close()
+    else:
+        read.add_done_callback(close)
+
+
+class Artifacts:
+    """The service's behaviour over one event store and its storage roots."""
+
+    def __init__(self, store: PostgresEventStore, roots: Roots) -> None:
+        self.store = store
+        self.roots = roots
+        self.schema = store.schema
+
+    async def upload(self, header: artifacts_pb2.UploadHeader,
+                     chunks: AsyncIterator[bytes]) -> artifacts_pb2.UploadArtifactResponse:
+        """Stream `chunks` into a temporary object, verify size and digest, then publish and record it."""
+        location = self.roots.resolve("artifact_uri", header.artifact_uri)
+        path = domain.check_path("path", header.path, allow_empty=False)
+        expected_sha = domain.check_sha256("expected_sha256", header.expected_sha256)
+        expected_size = header.expected_size if header.HasField("expected_size") else None
+        if expected_size is not None and expected_size < 0:
+            raise errors.InvalidArgument("expected_size", "must not be negative")
+        await self._check_no_conflict(location, path)
+        key = location.key_of(path)
+        writer = await _in_thread(location.backend.begin_write, key)
+        try:
+            size, digest = await self._receive(writer, chunks, expected_size)
+            if expected_size is not None and size != expected_size:
+                raise errors.InvalidArgument("expected_size", f"the upload has {size} bytes, not {expected_size}")
+            if expected_sha and digest != expected_sha:
+                raise errors.InvalidArgument("expected_sha256", f"the content's SHA-256 is {digest}, not {expected_sha}")
+            file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=digest)
+            return await self._publish(location, writer, file)
+        finally:
+            await _in_thread(writer.abort)
+
+    @staticmethod
+    async def _receive(writer: Writer, chunks: AsyncIterator[bytes], limit: int | None) -> tuple[int, str]:
+        hasher, size = hashlib.sha256(), 0
+        pending: asyncio.Future[None] | None = None
+
+        def consume(chunk: bytes) -> None:
+            hasher.update(chunk)  # releases the GIL for large buffers, like the write
+            writer.write(chunk)
+
+        try:
+            async for chunk in chunks:
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise errors.InvalidArgument("expected_size", f"the upload is longer than {limit} bytes")
+                # One chunk is stored while the next is received: at most two chunks in memory.
+                if pending is not None:
+                    await pending
+                pending = asyncio.ensure_future(_in_thread(consume, chunk))
+        finally:
+            if pending is not None:
+                await pending
+        return size, hasher.hexdigest()
+
+    async def _publish(self, location: Location, writer: Writer,
+                       file: artifacts_pb2.ArtifactFile) -> artifacts_pb2.UploadArtifactResponse:
+        async def record(tx: Transaction) -> artifacts_pb2.UploadArtifactResponse:
+            await tx.append(events.stored(location.uri, file))
+            await _in_thread(writer.commit)
+            return artifacts_pb2.UploadArtifactResponse(file=file, artifact_uri=location.uri)
+
+        return await self.store.write(record, artifacts_pb2.UploadArtifactResponse)
+
+    async def _check_no_conflict(self, location: Location, path: str) -> None:
+        async with self.store.pool.connection() as conn:
+            clash = await queries.conflicting_parent(conn, self.schema, location.uri, path)
+        if clash is not None:
+            raise errors.FailedPrecondition(
+                f"path: {path!r} clashes with the stored {clash!r} (a file cannot also be a directory)",
+                subject=path)
+
+    async def download(self, request: artifacts_pb2.DownloadArtifactRequest
+                       ) -> AsyncIterator[artifacts_pb2.DownloadArtifactResponse]:
+        """The file's metadata, then its bytes from `offset` in chunks."""
+        location = self.roots.resolve("artifact_uri", request.artifact_uri)
+        path = domain.check_path("path", request.path, allow_empty=False)
+        if request.offset < 0:
+            raise errors.InvalidArgument("offset", "must not be negative")
+        if request.length < 0:
+            raise errors.InvalidArgument("length", "must not be negative")
+        key = location.key_of(path)
+        size = await _in_thread(location.backend.size, key)
+        if size is None:
+            raise errors.NotFound("artifact", f"{location.uri}/{path}")
+        if request.offset > size:
+            raise errors.InvalidArgument("offset", f"is beyond the end of the file ({size} bytes)")
+        async with self.store.pool.connection() as conn:
+            known = await queries.file(conn, self.schema, location.uri, path)
+        file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=known.sha256 if known else "")
+        length = min(request.length or size - request.offset, size - request.offset)
+        # Ranged reads of zero bytes are an error on S3: send the metadata alone.
+        reader = location.backend.read(key, request.offset, length) if length else iter(())
+        offset, first = request.offset, True
+        # The next chunk is read while this one is sent: at most two chunks in memory.
+        ahead = asyncio.ensure_future(_in_thread(next, reader, None))
+        try:
+            while True:
+                chunk = await ahead
+                if chunk is not None:
+                    ahead = asyncio.ensure_future(_in_thread(next, reader, None))
+                if chunk is None and not first:
+                    return
+                message = artifacts_pb2.DownloadArtifactResponse(chunk=chunk or b"", offset=offset)
+                if first:
+                    message.file.CopyFrom(file)
+                    first = False
+                yield message
+                if chunk is None:
+                    return
+                offset += len(chunk)
+        finally:
+            _close_when_done(ahead, reader)
+
+    async def list(self, request: artifacts_pb2.ListArtifactsRequest) -> artifacts_pb2.ListArtifactsResponse:
+        """A page of a directory's children (or of every file below it when recursive)."""
+        location = self.roots.resolve("artifact_uri", request.artifact_uri)
+        path = domain.check_path("path", request.path)
+        limit = domain.page_size(request.page_size)
+        after = domain.decode_page_token(request.page_token)
+        async with self.store.pool.connection() as conn:
+            if request.recursive:
+                files = await queries.files_under(conn, self.schema, location.uri, path, after=after, limit=limit + 1)
+            else:
+                files = await queries.children(conn, self.schema, location.uri, path, after=after, limit=limit + 1)
+        token = domain.encode_page_token(files[limit - 1].path) if len(files) > limit else ""
+        return artifacts_pb2.ListArtifactsResponse(files=files[:limit], next_page_token=token,
+                                                   artifact_uri=location.uri)
+
+    async def delete(self, request: artifacts_pb2.DeleteArtifactsRequest) -> artifacts_pb2.DeleteArtifactsResponse:
+        """Remove a file or a tree from storage and the read model."""
+        location = self.roots.resolve("artifact_uri", request.artifact_uri)
+        path = domain.check_path("path", request.path)
+        key = location.key_of(path)
+        if not key:
+            raise errors.InvalidArgument("path", "refusing to delete the whole artifact root")
+
+        async def remove(tx: Transaction) -> artifacts_pb2.DeleteArtifactsResponse:
+            files = await queries.files_under(tx.conn, self.schema, location.uri, path)
+            if not files and not await _in_thread(location.backend.exists_under, key):
+                raise errors.NotFound("artifact", f"{location.uri}/{path}".rstrip("/"))
+            total = sum(f.size for f in files)
+            await tx.append(events.deleted(location.uri, path, len(files), total))
+            await _in_thread(location.backend.delete, key)
+            return artifacts_pb2.DeleteArtifactsResponse(file_count=len(files), total_bytes=total)
+
+        return await self.store.write(remove, artifacts_pb2.DeleteArtifactsResponse)
+
+    async def snapshot(self, request: artifacts_pb2.SnapshotArtifactsRequest
+                       ) -> artifacts_pb2.SnapshotArtifactsResponse:
+        """Copy everything under source to an empty destination (or succeed if it already holds the same)."""
+        source = self.roots.resolve("source_uri", request.source_uri)
+        source_path = domain.check_path("source_path", request.source_path)
+        target = self.roots.resolve("destination_uri", request.destination_uri)
+        if not target.key:
+            raise errors.InvalidArgument("destination_uri", "must not be the artifact root itself")
+        async with self.store.pool.connection() as conn:
+            found = await queries.files_under(conn, self.schema, source.uri, source_path)
+            existing = await queries.files_under(conn, self.schema, target.uri, "")
+        if not found:
+            raise errors.NotFound("artifact", f"{source.uri}/{source_path}".rstrip("/"))
+        copies = [(f.path, artifacts_pb2.ArtifactFile(path=domain.snapshot_target(source_path, f.path),
+                                                      size=f.size, sha256=f.sha256)) for f in found]
+        response = artifacts_pb2.SnapshotArtifactsResponse(
+            artifact_uri=target.uri, file_count=len(copies), total_bytes=sum(f.size for f in found))
+        if existing:
+            if domain.snapshot_is_identical([copy for _, copy in copies], existing):
+                return response
+            raise errors.AlreadyExists("artifact location", target.uri,
+                                       f"destination_uri: {target.uri} already holds different files")
+        for source_file, copy in copies:
+            await _in_thread(source.backend.copy_to, source.key_of(source_file), target.backend,
+                             target.key_of(copy.path))
+
+        async def record(tx: Transaction) -> artifacts_pb2.SnapshotArtifactsResponse:
+            await tx.append(events.snapshotted(source.uri, source_path, target.uri, [copy for _, copy in copies]))
+            return response
+
+        return await self.store.write(record, artifacts_pb2.SnapshotArtifactsResponse)
