@@ -1,0 +1,103 @@
+"""What the registry asks the other services: does the run exist (and what did it log), and
+please snapshot these files for a new version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import grpc
+
+from mlledger import _status, errors
+from mlledger.services.core.server import ServiceRuntime
+from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc, registry_pb2 as pb, tracking_pb2, tracking_pb2_grpc
+
+RUNS_SCHEME = "runs:/"
+ARTIFACTS_SCHEME = "mlledger-artifacts:/"
+CALL_TIMEOUT = 30.0
+SNAPSHOT_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A parsed version source: the run it names (if any) and the files to snapshot."""
+
+    run_id: str
+    artifact_uri: str
+    path: str
+
+
+def parse_source(source: str, run_id: str) -> Source:
+    """Split "runs:/<run_id>/<path>" or an artifact location; the run_id field must agree with a runs:/ source."""
+    if source.startswith(RUNS_SCHEME):
+        named, _, path = source[len(RUNS_SCHEME):].lstrip("/").partition("/")
+        if not named:
+            raise errors.InvalidArgument("source", f"expected runs:/<run_id>/<path>, got {source!r}")
+        if run_id and run_id != named:
+            raise errors.InvalidArgument("run_id", f"{run_id!r} differs from the run in the source ({named!r})")
+        return Source(named, "", path.strip("/"))
+    if source.startswith(ARTIFACTS_SCHEME) and len(source) > len(ARTIFACTS_SCHEME):
+        return Source(run_id, source, "")
+    raise errors.InvalidArgument(
+        "source", f"expected runs:/<run_id>/<path> or an artifact location ({ARTIFACTS_SCHEME}...), got {source!r}")
+
+
+def _details(exc: grpc.RpcError) -> str:
+    return str(exc.details() if hasattr(exc, "details") else exc)
+
+
+def _error(exc: grpc.RpcError, service: str) -> errors.MlledgerError:
+    code = exc.code() if hasattr(exc, "code") else None
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        return errors.Unavailable(f"the {service} service is unavailable: {_details(exc)}")
+    return _status.from_rpc_error(exc)
+
+
+async def fetch_run(runtime: ServiceRuntime, run_id: str) -> tracking_pb2.Run:
+    """The run from the tracking service: NotFound naming it, FailedPrecondition when deleted."""
+    stub = tracking_pb2_grpc.TrackingServiceStub(runtime.channel("tracking"))
+    try:
+        reply = await stub.GetRun(tracking_pb2.GetRunRequest(run_id=run_id), timeout=CALL_TIMEOUT)
+    except grpc.RpcError as exc:
+        error = _error(exc, "tracking")
+        if isinstance(error, (errors.NotFound, errors.InvalidArgument)):
+            raise errors.NotFound("run", run_id, f"run {run_id!r} not found: the version must come from an existing "
+                                                 "run") from None
+        raise error from None
+    if reply.run.info.lifecycle_stage == tracking_pb2.DELETED:
+        raise errors.FailedPrecondition(f"run {run_id!r} is deleted: restore it before registering its model",
+                                        subject=f"run/{run_id}")
+    return reply.run
+
+
+def lineage_of(run: tracking_pb2.Run) -> pb.ModelLineage:
+    """The run's identity and a digest of its params and latest metrics, as they are now."""
+    params = {param.key: param.value for param in run.data.params}
+    metrics = {metric.key: metric.value for metric in run.data.metrics}
+    canonical = json.dumps({"params": sorted(params.items()), "metrics": sorted(metrics.items())},
+                           separators=(",", ":"), allow_nan=True)
+    return pb.ModelLineage(run_id=run.info.run_id, experiment_id=run.info.experiment_id,
+                           run_digest=hashlib.sha256(canonical.encode()).hexdigest(), params=params, metrics=metrics,
+                           run_artifact_uri=run.info.artifact_uri)
+
+
+def destination(model_id: str, version: int) -> str:
+    """Where a version's snapshot goes."""
+    # Keyed by the immutable id: a renamed or deleted model frees its name, and a new model of that
+    # name must not collide with the old snapshots.
+    return f"{ARTIFACTS_SCHEME}models/{model_id}/versions/{version}"
+
+
+async def snapshot(runtime: ServiceRuntime, source_uri: str, path: str,
+                   dest: str) -> tuple[artifacts_pb2.SnapshotArtifactsResponse | None, str]:
+    """(the snapshot, "") or (None, why it failed): a failure is recorded on the version, not raised."""
+    stub = artifacts_pb2_grpc.ArtifactServiceStub(runtime.channel("artifacts"))
+    request = artifacts_pb2.SnapshotArtifactsRequest(source_uri=source_uri, source_path=path, destination_uri=dest)
+    try:
+        return await stub.SnapshotArtifacts(request, timeout=SNAPSHOT_TIMEOUT), ""
+    except grpc.RpcError as exc:
+        code = exc.code().name if hasattr(exc, "code") else "UNKNOWN"
+        return None, f"snapshot of {source_uri}/{path} failed: {code}: {_details(exc)}"
+    except errors.MlledgerError as exc:
+        return None, f"snapshot of {source_uri}/{path} failed: {exc}"

@@ -1,0 +1,212 @@
+"""The registry's read models, and the SQL each event applies to them (live and on rebuild)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+
+from psycopg import AsyncConnection
+
+from mlledger.services.eventstore.model import Envelope
+from mlledger.services.eventstore.schema import Migration
+from mlledger.services.registry import events as ev
+
+MIGRATIONS: Sequence[Migration] = [
+    (
+        "registry-0001-read-models",
+        """
+        CREATE TABLE {schema}.registered_models (
+            model_id          text PRIMARY KEY,
+            name              text NOT NULL UNIQUE,
+            description       text NOT NULL,
+            creation_time     timestamptz NOT NULL,
+            last_updated_time timestamptz NOT NULL,
+            last_version      bigint NOT NULL DEFAULT 0
+        );
+        CREATE TABLE {schema}.model_names (
+            model_id      text NOT NULL,
+            name          text NOT NULL,
+            started_event uuid NOT NULL,
+            ended_event   uuid
+        );
+        CREATE INDEX model_names_name ON {schema}.model_names (name);
+        CREATE TABLE {schema}.registered_model_tags (
+            model_id text NOT NULL, key text NOT NULL, value text NOT NULL, PRIMARY KEY (model_id, key)
+        );
+        CREATE TABLE {schema}.model_versions (
+            model_id          text NOT NULL,
+            version           bigint NOT NULL,
+            source            text NOT NULL,
+            run_id            text NOT NULL,
+            description       text NOT NULL,
+            status            int NOT NULL,
+            status_message    text NOT NULL DEFAULT '',
+            stage             int NOT NULL,
+            storage_location  text NOT NULL DEFAULT '',
+            lineage           bytea NOT NULL,
+            user_id           text NOT NULL,
+            creation_time     timestamptz NOT NULL,
+            last_updated_time timestamptz NOT NULL,
+            change_from       int,
+            change_to         int,
+            change_actor      text,
+            change_time       timestamptz,
+            change_archived_by bigint,
+            PRIMARY KEY (model_id, version)
+        );
+        CREATE INDEX model_versions_stage ON {schema}.model_versions (model_id, stage, version DESC);
+        CREATE INDEX model_versions_run ON {schema}.model_versions (run_id);
+        CREATE TABLE {schema}.model_version_tags (
+            model_id text NOT NULL, version bigint NOT NULL, key text NOT NULL, value text NOT NULL,
+            PRIMARY KEY (model_id, version, key)
+        );
+        CREATE TABLE {schema}.model_aliases (
+            model_id text NOT NULL, alias text NOT NULL, version bigint NOT NULL, PRIMARY KEY (model_id, alias)
+        );
+        """,
+    ),
+]
+
+Handler = Callable[[AsyncConnection, Envelope], Awaitable[None]]
+#: Events whose handler already stamps the model's last_updated_time (via _set_version).
+_TOUCH_IN_HANDLER = frozenset({ev.VERSION_READY, ev.VERSION_REGISTRATION_FAILED, ev.VERSION_STAGE_TRANSITIONED,
+                               ev.VERSION_UPDATED, ev.VERSION_TAG_SET, ev.VERSION_TAG_DELETED})
+
+
+class RegistryProjector:
+    """Keeps the registry's read models equal to a replay of its log."""
+
+    def __init__(self, schema: str) -> None:
+        self.s = schema
+        self.tables = [f"{schema}.{table}" for table in ("registered_models", "model_names", "registered_model_tags",
+                                                         "model_versions", "model_version_tags", "model_aliases")]
+        self._handlers: dict[str, Handler] = {
+            ev.MODEL_CREATED: self._model_created, ev.MODEL_RENAMED: self._model_renamed,
+            ev.MODEL_UPDATED: self._model_updated, ev.MODEL_DELETED: self._model_deleted,
+            ev.MODEL_TAG_SET: self._model_tag_set, ev.MODEL_TAG_DELETED: self._model_tag_deleted,
+            ev.ALIAS_SET: self._alias_set, ev.ALIAS_DELETED: self._alias_deleted,
+            ev.VERSION_CREATED: self._version_created, ev.VERSION_READY: self._version_ready,
+            ev.VERSION_REGISTRATION_FAILED: self._version_failed,
+            ev.VERSION_STAGE_TRANSITIONED: self._version_transitioned, ev.VERSION_UPDATED: self._version_updated,
+            ev.VERSION_DELETED: self._version_deleted, ev.VERSION_TAG_SET: self._version_tag_set,
+            ev.VERSION_TAG_DELETED: self._version_tag_deleted,
+        }
+
+    async def apply(self, conn: AsyncConnection, event: Envelope) -> None:
+        handler = self._handlers.get(event.type)
+        if handler is None:
+            return
+        await handler(conn, event)
+        if event.type not in _TOUCH_IN_HANDLER:
+            # Any change to a model or one of its versions counts as an update of the model.
+            await conn.execute(f"UPDATE {self.s}.registered_models SET last_updated_time = %s WHERE model_id = %s",
+                               (event.time, event.payload.model_id))
+
+    async def _model_created(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await conn.execute(f"INSERT INTO {self.s}.registered_models VALUES (%s, %s, %s, %s, %s, 0)",
+                           (p.model_id, p.name, p.description, e.time, e.time))
+        await conn.execute(f"INSERT INTO {self.s}.model_names VALUES (%s, %s, %s, NULL)", (p.model_id, p.name, e.id))
+        for tag in p.tags:
+            await conn.execute(f"INSERT INTO {self.s}.registered_model_tags VALUES (%s, %s, %s)",
+                               (p.model_id, tag.key, tag.value))
+
+    async def _end_name(self, conn: AsyncConnection, model_id: str, e: Envelope) -> None:
+        await conn.execute(
+            f"UPDATE {self.s}.model_names SET ended_event = %s WHERE model_id = %s AND ended_event IS NULL",
+            (e.id, model_id))
+
+    async def _model_renamed(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await conn.execute(f"UPDATE {self.s}.registered_models SET name = %s WHERE model_id = %s",
+                           (p.new_name, p.model_id))
+        await self._end_name(conn, p.model_id, e)
+        await conn.execute(f"INSERT INTO {self.s}.model_names VALUES (%s, %s, %s, NULL)",
+                           (p.model_id, p.new_name, e.id))
+
+    async def _model_updated(self, conn: AsyncConnection, e: Envelope) -> None:
+        await conn.execute(f"UPDATE {self.s}.registered_models SET description = %s WHERE model_id = %s",
+                           (e.payload.description, e.payload.model_id))
+
+    async def _model_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
+        model_id = e.payload.model_id
+        for table in ("registered_models", "registered_model_tags", "model_versions", "model_version_tags",
+                      "model_aliases"):
+            await conn.execute(f"DELETE FROM {self.s}.{table} WHERE model_id = %s", (model_id,))
+        await self._end_name(conn, model_id, e)
+
+    async def _model_tag_set(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await conn.execute(
+            f"INSERT INTO {self.s}.registered_model_tags VALUES (%s, %s, %s) "
+            "ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value", (p.model_id, p.tag.key, p.tag.value))
+
+    async def _model_tag_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
+        await conn.execute(f"DELETE FROM {self.s}.registered_model_tags WHERE model_id = %s AND key = %s",
+                           (e.payload.model_id, e.payload.key))
+
+    async def _alias_set(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await conn.execute(
+            f"INSERT INTO {self.s}.model_aliases VALUES (%s, %s, %s) "
+            "ON CONFLICT (model_id, alias) DO UPDATE SET version = excluded.version", (p.model_id, p.alias, p.version))
+
+    async def _alias_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
+        await conn.execute(f"DELETE FROM {self.s}.model_aliases WHERE model_id = %s AND alias = %s",
+                           (e.payload.model_id, e.payload.alias))
+
+    async def _version_created(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await conn.execute(
+            f"""INSERT INTO {self.s}.model_versions (model_id, version, source, run_id, description, status, stage,
+                    lineage, user_id, creation_time, last_updated_time)
+                VALUES (%s, %s, %s, %s, %s, %s, 1, %s, %s, %s, %s)""",
+            (p.model_id, p.version, p.source, p.run_id, p.description, 1, p.lineage.SerializeToString(), e.actor,
+             e.time, e.time))
+        await conn.execute(f"UPDATE {self.s}.registered_models SET last_version = greatest(last_version, %s) "
+                           "WHERE model_id = %s", (p.version, p.model_id))
+        for tag in p.tags:
+            await conn.execute(f"INSERT INTO {self.s}.model_version_tags VALUES (%s, %s, %s, %s)",
+                               (p.model_id, p.version, tag.key, tag.value))
+
+    async def _set_version(self, conn: AsyncConnection, e: Envelope, assignments: str, values: tuple) -> None:
+        """Update one version row and its model's last_updated_time in one statement (the hot path)."""
+        await conn.execute(
+            f"""WITH model AS (UPDATE {self.s}.registered_models SET last_updated_time = %s WHERE model_id = %s)
+                UPDATE {self.s}.model_versions SET {assignments}, last_updated_time = %s
+                WHERE model_id = %s AND version = %s""",
+            (e.time, e.payload.model_id, *values, e.time, e.payload.model_id, e.payload.version))
+
+    async def _version_ready(self, conn: AsyncConnection, e: Envelope) -> None:
+        await self._set_version(conn, e, "status = 3, storage_location = %s", (e.payload.storage_location,))
+
+    async def _version_failed(self, conn: AsyncConnection, e: Envelope) -> None:
+        await self._set_version(conn, e, "status = 2, status_message = %s", (e.payload.reason,))
+
+    async def _version_transitioned(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await self._set_version(
+            conn, e, "stage = %s, change_from = %s, change_to = %s, change_actor = %s, change_time = %s, "
+                     "change_archived_by = %s", (p.to_stage, p.from_stage, p.to_stage, e.actor, e.time,
+                                                 p.archived_by_version))
+
+    async def _version_updated(self, conn: AsyncConnection, e: Envelope) -> None:
+        await self._set_version(conn, e, "description = %s", (e.payload.description,))
+
+    async def _version_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
+        key = (e.payload.model_id, e.payload.version)
+        for table in ("model_versions", "model_version_tags", "model_aliases"):
+            await conn.execute(f"DELETE FROM {self.s}.{table} WHERE model_id = %s AND version = %s", key)
+
+    async def _version_tag_set(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await conn.execute(
+            f"INSERT INTO {self.s}.model_version_tags VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (model_id, version, key) DO UPDATE SET value = excluded.value",
+            (p.model_id, p.version, p.tag.key, p.tag.value))
+        await self._set_version(conn, e, "status = status", ())
+
+    async def _version_tag_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
+        p = e.payload
+        await conn.execute(f"DELETE FROM {self.s}.model_version_tags WHERE model_id = %s AND version = %s AND key = %s",
+                           (p.model_id, p.version, p.key))
+        await self._set_version(conn, e, "status = status", ())
