@@ -25,7 +25,7 @@ from pathlib import Path
 import grpc
 
 import mlledger
-from mlledger._s3_server import S3Server, s3_server
+from mlledger.testing import S3Server, s3_server
 from mlledger.testing import Infrastructure, TestStack, running_stack, start_infrastructure
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
 

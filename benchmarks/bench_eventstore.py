@@ -6,6 +6,7 @@ Starts embedded PostgreSQL and NATS (or uses MLLEDGER_TEST_DATABASE_URL / MLLEDG
 then prints:
   - appends per second, one event per transaction (1 writer, and 16 concurrent writers)
   - events per second in transactions of 100 events (4 concurrent writers)
+  - relay catch-up: events per second a relay process publishes from a backlog
   - commit-to-subscriber latency p50/p99 of events published by a relay process to a NATS subscriber
 """
 
@@ -58,14 +59,37 @@ async def append_rate(store: PostgresEventStore, writers: int, per_tx: int, seco
     return sum(counts) / (time.perf_counter() - started)
 
 
-async def latency(store: PostgresEventStore, database_url: str, nats_url: str, rate: float, seconds: float) -> list[float]:
-    """Milliseconds from commit (write returned) to arrival at a NATS subscriber, for paced writes."""
-    prefix = f"bench{uuid.uuid4().hex[:6]}"
-    relay = subprocess.Popen(
-        [sys.executable, "-m", "mlledger", "relay", SCHEMA, "--database-url", database_url, "--nats-url", nats_url,
+def start_relay(schema: str, database_url: str, nats_url: str, prefix: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "mlledger", "relay", schema, "--database-url", database_url, "--nats-url", nats_url,
          "--subject-prefix", prefix, "--stream-name", prefix.upper(), "--log-format", "json"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+
+
+async def relay_catch_up(store: PostgresEventStore, database_url: str, nats_url: str) -> tuple[int, float]:
+    """(events, events per second) for a relay process publishing the whole log from the start."""
+    head = await store.head_position()
+    relay = start_relay(store.schema, database_url, nats_url, f"bench{uuid.uuid4().hex[:6]}")
+    started = time.perf_counter()
+    try:
+        while True:
+            async with store.pool.connection() as conn:
+                cursor = await conn.execute(f"SELECT coalesce(max(position), 0) FROM {store.schema}.checkpoints")
+                if (await cursor.fetchone())[0] >= head:
+                    break
+            await asyncio.sleep(0.02)
+    finally:
+        relay.send_signal(signal.SIGTERM)
+        relay.wait(30)
+    count = len(await store.read_all(limit=10_000_000))
+    return count, count / (time.perf_counter() - started)
+
+
+async def latency(store: PostgresEventStore, database_url: str, nats_url: str, rate: float, seconds: float) -> list[float]:
+    """Milliseconds from commit (write returned) to arrival at a NATS subscriber, for paced writes."""
+    prefix = f"bench{uuid.uuid4().hex[:6]}"
+    relay = start_relay(store.schema, database_url, nats_url, prefix)
     nc = await nats.connect(nats_url)
     committed: dict[str, float] = {}
     arrived: dict[str, float] = {}
@@ -75,8 +99,7 @@ async def latency(store: PostgresEventStore, database_url: str, nats_url: str, r
 
     await nc.subscribe(f"{prefix}.>", cb=on_message)
     try:
-        await asyncio.sleep(2.0)  # let the relay publish the backlog from the throughput runs
-        arrived.clear()
+        await asyncio.sleep(2.0)  # the relay is connected and idle
         interval = 1.0 / rate
         next_at = time.perf_counter()
         end = next_at + seconds
@@ -113,6 +136,7 @@ async def run(quick: bool) -> None:
         database_url = infra.new_database("bench")
         pool = await open_pool(database_url, min_size=4, max_size=20)
         await migrate(pool, SCHEMA, [])
+        await migrate(pool, f"{SCHEMA}_latency", [])
         store = PostgresEventStore(pool, SCHEMA)
         seconds = 2.0 if quick else 5.0
         print(f"event store benchmark (PostgreSQL {'external' if os.environ.get('MLLEDGER_TEST_DATABASE_URL') else 'embedded'}, "
@@ -120,7 +144,10 @@ async def run(quick: bool) -> None:
         print(f"  appends/s, 1 event per transaction, 1 writer:    {await append_rate(store, 1, 1, seconds):9.0f}")
         print(f"  appends/s, 1 event per transaction, 16 writers:  {await append_rate(store, 16, 1, seconds):9.0f}")
         print(f"  events/s, 100 events per transaction, 4 writers: {await append_rate(store, 4, 100, seconds):9.0f}")
-        samples = await latency(store, database_url, infra.nats_url, rate=200, seconds=seconds)
+        count, rate = await relay_catch_up(store, database_url, infra.nats_url)
+        print(f"  relay catch-up: {count} events published at {rate:9.0f} events/s")
+        quiet_store = PostgresEventStore(pool, f"{SCHEMA}_latency")
+        samples = await latency(quiet_store, database_url, infra.nats_url, rate=200, seconds=seconds)
         print(f"  commit-to-subscriber latency at 200 events/s ({len(samples)} events): "
               f"p50 {statistics.median(samples):.1f} ms, p99 {percentile(samples, 99):.1f} ms, "
               f"max {max(samples):.1f} ms")

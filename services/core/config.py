@@ -26,6 +26,8 @@ class Settings:
     database_url: str = ""
     #: NATS URL for event publication; empty disables the relay (events still go to the log).
     nats_url: str = ""
+    #: Run the outbox relay inside the service process (off when `mlledger relay` runs beside it).
+    relay: bool = True
     #: JetStream subject prefix and stream names.
     stream: StreamSettings = field(default_factory=StreamSettings)
     #: Addresses of every service in this deployment, by name ("tracking" -> "host:port").

@@ -94,10 +94,10 @@ class ServiceRuntime:
         await self.server.start()
         for name in ["", *names]:
             await self._set_health(name, health_pb2.HealthCheckResponse.SERVING)
-        if settings.nats_url:
+        if settings.nats_url and settings.relay:
             self.relay = Relay(self.store, settings.database_url, settings.nats_url, settings.service, settings.stream)
             self.relay.start()
-        else:
+        elif not settings.nats_url:
             log.warning("no NATS URL configured: events are logged but not published", service=settings.service)
         log.info("service started", service=settings.service, address=settings.address)
         return port

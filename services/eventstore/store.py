@@ -29,6 +29,9 @@ from mlledger.services.eventstore.projection import NullProjector, Projector
 
 R = TypeVar("R", bound=Message)
 
+#: Largest event payload accepted: the envelope around it must fit a default NATS message (1 MiB).
+MAX_PAYLOAD_BYTES = 1_000_000 - 16 * 1024
+
 #: SQLSTATE the append function raises when an expected version does not match.
 CONFLICT_SQLSTATE = "ML001"
 
@@ -61,6 +64,14 @@ class Transaction:
         batch = [event] if isinstance(event, NewEvent) else list(event)
         envelopes = []
         for item in batch:
+            size = item.payload.ByteSize()
+            if size > MAX_PAYLOAD_BYTES:
+                # A larger event could never be published (NATS refuses messages over 1 MiB by
+                # default) and would stall the relay for every event behind it.
+                raise errors.ResourceExhausted(
+                    "event_payload_bytes",
+                    f"a {item.type} event of {size} bytes exceeds the {MAX_PAYLOAD_BYTES}-byte limit; send smaller batches",
+                )
             if expected_version != ANY and item.stream not in self._expected:
                 self._expected[item.stream] = expected_version
             now = dt.datetime.now(dt.timezone.utc)
@@ -144,7 +155,12 @@ class PostgresEventStore(EventStore):
         self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
     ) -> R:
         """Run `fn` in one transaction; with a request id (from the call's metadata unless given),
-        a retried call returns the first call's response and writes nothing again."""
+        a retried call returns the first call's response and writes nothing again.
+
+        The key is checked before `fn` runs, since `fn` may act outside the database (store a
+        file, call another service). A duplicate running concurrently is recognised when its key
+        collides at commit, or when `fn` refuses it because of what the first one did.
+        """
         ctx = request_context.current()
         key = ctx.request_id if request_id is None else request_id
         async with translated():
@@ -161,19 +177,32 @@ class PostgresEventStore(EventStore):
                     response = await fn(tx)
                     await tx.flush(key, response)
                 return response
+            except errors.MlledgerError:
+                # A concurrent duplicate may be refused because of what the first attempt did
+                # (e.g. it deleted the resource): the first answer stands.
+                earlier = await self._earlier_response(key, response_type)
+                if earlier is None:
+                    raise
+                return earlier
             except psycopg.Error as exc:
+                # The same request committed concurrently collides on its key (or on what it
+                # wrote): answer as it did.
+                earlier = await self._earlier_response(key, response_type)
+                if earlier is not None:
+                    return earlier
                 # In pipeline mode errors surface at the sync point, so they are mapped here.
                 if exc.sqlstate == CONFLICT_SQLSTATE:
                     raise errors.ConcurrencyConflict(exc.diag.message_primary or "concurrent change, retry") from exc
-                if key and exc.diag.constraint_name == "requests_pkey":
-                    # The same request committed concurrently: answer as it did.
-                    async with self.pool.connection() as conn:
-                        earlier = await self._stored_response(conn, key, response_type)
-                    if earlier is not None:
-                        return earlier
                 if exc.diag.constraint_name == "events_stream_stream_version_key":
                     raise errors.ConcurrencyConflict("the stream changed concurrently, retry") from exc
                 raise
+
+    async def _earlier_response(self, request_id: str, response_type: type[R]) -> R | None:
+        """The response stored for `request_id`, if a write with that key committed."""
+        if not request_id:
+            return None
+        async with self.pool.connection() as conn:
+            return await self._stored_response(conn, request_id, response_type)
 
     async def _stored_response(self, conn: AsyncConnection, request_id: str, response_type: type[R]) -> R | None:
         cursor = await conn.execute(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import signal
 import subprocess
@@ -11,6 +11,7 @@ import sysconfig
 from pathlib import Path
 
 from mlledger.services.stack.ports import wait_listening
+from mlledger.services.stack.process import crash, terminate
 
 
 def server_binary() -> str:
@@ -38,11 +39,21 @@ class EmbeddedNats:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    def config_text(self) -> str:
+        """The server configuration. Every JetStream write is synced to disk before it is
+        acknowledged, so an acknowledged event survives a crash of the server (the default
+        syncs every two minutes, and a killed server may lose what it had acknowledged)."""
+        return (
+            f"listen: 127.0.0.1:{self.port}\n"
+            f"jetstream {{\n  store_dir: {json.dumps(str(self.data_dir))}\n  sync_interval: always\n}}\n"
+        )
+
     def start(self, timeout: float = 30.0) -> None:
         """Start the server and wait until it accepts connections."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        args = [server_binary(), "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.data_dir),
-                "-l", str(self.log_file)]
+        config = self.data_dir.parent / f"nats-{self.port}.conf"
+        config.write_text(self.config_text())
+        args = [server_binary(), "-c", str(config), "-l", str(self.log_file)]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         start_new_session=True)
         try:
@@ -54,17 +65,8 @@ class EmbeddedNats:
 
     def stop(self, timeout: float = 15.0) -> None:
         """Graceful stop (flushes JetStream)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process, signal.SIGTERM, timeout)
 
     def kill(self) -> None:
         """Crash the server (SIGKILL); for fault tests."""
-        if self.process is not None and self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        crash(self.process)

@@ -17,6 +17,7 @@ from pathlib import Path
 from importlib.util import find_spec
 
 from mlledger.services.stack.ports import wait_listening
+from mlledger.services.stack.process import crash, terminate
 
 
 def _binaries() -> Path:
@@ -172,17 +173,8 @@ class EmbeddedPostgres:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Fast shutdown: roll back open transactions, checkpoint, exit."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        terminate(self.process, signal.SIGINT, timeout)
 
     def kill(self) -> None:
         """Crash the server (SIGKILL), as a power cut would; for fault tests."""
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        crash(self.process)

@@ -1,8 +1,8 @@
 """A whole mlledger deployment on one machine: PostgreSQL, NATS and the three services.
 
 PostgreSQL and NATS are the embedded ones unless URLs of existing servers are given. Each
-service runs as its own process (`python -m mlledger serve NAME`), exactly as it would in a
-real deployment, configured through MLLEDGER_* environment variables.
+service runs as its own process (`python -m mlledger serve NAME`, with its outbox relay),
+exactly as it would in a real deployment, configured through MLLEDGER_* environment variables.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlledger.services.core.config import DEFAULT_PORTS, SERVICES
 from mlledger.services.stack.nats import EmbeddedNats
 from mlledger.services.stack.ports import require_free, wait_listening
+from mlledger.services.stack.process import crash, terminate
 from mlledger.services.stack.postgres import EmbeddedPostgres
 
 DATABASE = "mlledger"
@@ -128,26 +129,15 @@ class Stack:
 
     def stop_service(self, name: str, timeout: float = 15.0) -> None:
         """Stop one service gracefully (SIGTERM, then SIGKILL after `timeout`)."""
-        process = self.processes.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(self.processes.pop(name, None), signal.SIGTERM, timeout)
 
     def kill_service(self, name: str) -> None:
         """Crash one service (SIGKILL); for fault tests."""
-        process = self.processes.pop(name, None)
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
+        crash(self.processes.pop(name, None))
 
-    def stop(self, services: Iterable[str] | None = None) -> None:
+    def stop(self) -> None:
         """Stop the services, then NATS and PostgreSQL if this stack started them."""
-        for name in list(services or reversed(list(self.processes))):
+        for name in reversed(list(self.processes)):
             self.stop_service(name)
         if self.nats is not None:
             self.nats.stop()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import mlledger
-from mlledger._s3_server import S3Server, s3_server
+from mlledger.testing import S3Server, s3_server
 from mlledger.testing import Infrastructure, TestStack, running_stack
 
 SERVICES = ("tracking", "artifacts")

@@ -181,4 +181,7 @@ async def test_relay_killed_and_nats_restarted_mid_way_loses_nothing(store, data
     assert len(logged) == written
     unique_ids = list(dict.fromkeys(e.id for e in events))  # what a de-duplicating consumer sees
     assert 0 < published_before_crash < published_before_nats_crash < logged[-1].position
-    assert unique_ids == [str(e.id) for e in logged]
+    logged_ids = [str(e.id) for e in logged]
+    missing, extra = set(logged_ids) - set(unique_ids), set(unique_ids) - set(logged_ids)
+    assert (len(missing), len(extra)) == (0, 0), f"{len(missing)} events never published, {len(extra)} unknown"
+    assert unique_ids == logged_ids, "published out of order"

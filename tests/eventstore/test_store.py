@@ -141,3 +141,43 @@ async def test_rebuild_equals_live_read_model(store):
     replayed = await store.rebuild(batch_size=16)
     assert replayed == 60
     assert await counters(store) == live
+
+
+async def test_an_event_too_large_to_publish_is_refused(store):
+    """An event whose payload could not fit a NATS message is refused before anything is written."""
+    from mlledger.services.eventstore.store import MAX_PAYLOAD_BYTES
+
+    async def huge(tx):
+        payload = common_pb2.ServiceEndpoint(name="big", address="x" * (MAX_PAYLOAD_BYTES + 1))
+        await tx.append(NewEvent("counter/big", "counter.bumped", payload))
+        return Response()
+
+    with pytest.raises(errors.ResourceExhausted) as caught:
+        await store.write(huge, Response)
+    assert caught.value.limit == "event_payload_bytes"
+    assert await store.read_stream("counter/big") == []
+
+
+async def test_a_retry_refused_by_the_new_state_returns_the_first_answer(store):
+    """A retried create whose stream now exists (a conflict) answers as the first attempt did."""
+    first = await store.write(appending("counter/once", "once", NO_STREAM), Response, request_id="req-once")
+    again = await store.write(appending("counter/once", "twice", NO_STREAM), Response, request_id="req-once")
+    assert again == first
+    assert len(await store.read_stream("counter/once")) == 1
+
+
+async def test_a_retry_whose_rules_now_refuse_returns_the_first_answer(store):
+    """A retried write that the domain now rejects (e.g. already deleted) answers as the first attempt did."""
+    deleted: set[str] = set()
+
+    async def delete(tx):
+        if "thing" in deleted:
+            raise errors.FailedPrecondition("thing is already deleted")
+        deleted.add("thing")
+        await tx.append(NewEvent("counter/thing", "counter.bumped", bump("deleted")))
+        return Response(server_version="deleted")
+
+    first = await store.write(delete, Response, request_id="req-delete")
+    assert await store.write(delete, Response, request_id="req-delete") == first
+    with pytest.raises(errors.FailedPrecondition):
+        await store.write(delete, Response, request_id="req-other")
