@@ -74,6 +74,9 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
     with console.status("starting PostgreSQL, NATS and the services…"):
         try:
             stack.start()
+        except KeyboardInterrupt:
+            console.print("interrupted while starting; everything started was stopped.")
+            return
         except Exception as exc:  # noqa: BLE001 - shown to the user; the stack is already stopped
             raise click.ClickException(f"the stack did not start: {exc}") from exc
     table = Table(title=f"mlledger {__version__} is up ({time.monotonic() - started:.1f}s)", show_header=True)

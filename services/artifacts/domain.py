@@ -6,8 +6,6 @@ hostile path never reaches a backend.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 
@@ -112,20 +110,6 @@ def page_size(value: int) -> int:
     if value < 0 or value > MAX_PAGE_SIZE:
         raise errors.InvalidArgument("page_size", f"must be between 0 and {MAX_PAGE_SIZE}")
     return value or DEFAULT_PAGE_SIZE
-
-
-def encode_page_token(last: str) -> str:
-    return base64.urlsafe_b64encode(last.encode()).decode()
-
-
-def decode_page_token(token: str) -> str:
-    """The last entry of the previous page, or InvalidArgument naming page_token."""
-    if not token:
-        return ""
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise errors.InvalidArgument("page_token", "is not a token from a previous response") from None
 
 
 def snapshot_is_identical(source: list[artifacts_pb2.ArtifactFile],

@@ -17,6 +17,7 @@ from mlledger import errors
 from mlledger.services.artifacts import domain, events, queries
 from mlledger.services.artifacts.backends.base import Writer, storage_error
 from mlledger.services.artifacts.locations import Location, Roots
+from mlledger.services.core import paging
 from mlledger.services.eventstore.store import PostgresEventStore, Transaction
 from mlledger.v1 import artifacts_pb2
 
@@ -168,13 +169,13 @@ class Artifacts:
         location = self.roots.resolve("artifact_uri", request.artifact_uri)
         path = domain.check_path("path", request.path)
         limit = domain.page_size(request.page_size)
-        after = domain.decode_page_token(request.page_token)
+        after = paging.read_after(request.page_token)
         async with self.store.pool.connection() as conn:
             if request.recursive:
                 files = await queries.files_under(conn, self.schema, location.uri, path, after=after, limit=limit + 1)
             else:
                 files = await queries.children(conn, self.schema, location.uri, path, after=after, limit=limit + 1)
-        token = domain.encode_page_token(files[limit - 1].path) if len(files) > limit else ""
+        token = paging.after_token(files[limit - 1].path) if len(files) > limit else ""
         return artifacts_pb2.ListArtifactsResponse(files=files[:limit], next_page_token=token,
                                                    artifact_uri=location.uri)
 

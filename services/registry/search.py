@@ -8,8 +8,6 @@ tables below, and every value the user wrote travels as a query parameter.
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +16,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 from mlledger import errors
+from mlledger.services.core import paging
 
 _GRAMMAR = r"""
 start: cond (_AND cond)*
@@ -132,16 +131,10 @@ def page(max_results: int, token: str) -> tuple[int, int]:
     """(limit, offset) from a request's max_results and page_token."""
     if max_results < 0 or max_results > MAX_RESULTS:
         raise errors.InvalidArgument("max_results", f"must be between 0 and {MAX_RESULTS}, got {max_results}")
-    offset = 0
-    if token:
-        try:
-            offset = int(json.loads(base64.urlsafe_b64decode(token.encode()))["offset"])
-        except (ValueError, KeyError, TypeError):
-            raise errors.InvalidArgument("page_token", "not a token returned by this call") from None
-    return max_results or DEFAULT_RESULTS, offset
+    return max_results or DEFAULT_RESULTS, paging.read_offset(token)
 
 
 def next_token(limit: int, offset: int, returned: int, has_more: bool) -> str:
     if not has_more:
         return ""
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset + returned}).encode()).decode()
+    return paging.offset_token(offset + returned)

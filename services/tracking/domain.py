@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 from collections.abc import Sequence
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -181,23 +179,6 @@ def page_size(field: str, requested: int, default: int = DEFAULT_PAGE, maximum: 
     if requested > maximum:
         raise errors.InvalidArgument(field, f"is at most {maximum}, got {requested}")
     return requested or default
-
-
-def encode_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
-
-
-def decode_token(field: str, token: str) -> int:
-    """The offset a page token stands for (0 for an empty token)."""
-    if not token:
-        return 0
-    try:
-        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
-    except (ValueError, KeyError, TypeError):
-        raise errors.InvalidArgument(field, "is not a token this service returned") from None
-    if not isinstance(offset, int) or offset < 0:
-        raise errors.InvalidArgument(field, "is not a token this service returned")
-    return offset
 
 
 def view_stages(view: int) -> list[str]:

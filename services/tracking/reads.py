@@ -5,6 +5,7 @@ from __future__ import annotations
 from psycopg_pool import AsyncConnectionPool
 
 from mlledger import errors
+from mlledger.services.core import paging
 from mlledger.services.eventstore.database import translated
 from mlledger.services.tracking import domain, metrics
 from mlledger.services.tracking.queries import Queries
@@ -37,11 +38,11 @@ class TrackingReads:
 
     async def search_experiments(self, request: pb.SearchExperimentsRequest) -> pb.SearchExperimentsResponse:
         limit = domain.page_size("page_size", request.page_size)
-        offset = domain.decode_token("page_token", request.page_token)
+        offset = paging.read_offset(request.page_token)
         async with translated(), self.pool.connection() as conn:
             found = await self.queries.search_experiments(
                 conn, request.filter, list(request.order_by), domain.view_stages(request.view_type), limit, offset)
-        token = domain.encode_token(offset + limit) if len(found) > limit else ""
+        token = paging.offset_token(offset + limit) if len(found) > limit else ""
         return pb.SearchExperimentsResponse(experiments=found[:limit], next_page_token=token)
 
     async def run(self, run_id: str) -> pb.Run:
@@ -58,18 +59,18 @@ class TrackingReads:
             raise errors.InvalidArgument(
                 "experiment_ids", f"at most {domain.MAX_SEARCH_EXPERIMENTS} experiments, got {len(experiment_ids)}")
         limit = domain.page_size("max_results", request.max_results)
-        offset = domain.decode_token("page_token", request.page_token)
+        offset = paging.read_offset(request.page_token)
         async with translated(), self.pool.connection() as conn:
             found = await self.queries.search_runs(
                 conn, experiment_ids, request.filter, list(request.order_by),
                 domain.view_stages(request.run_view_type), limit, offset)
-        token = domain.encode_token(offset + limit) if len(found) > limit else ""
+        token = paging.offset_token(offset + limit) if len(found) > limit else ""
         return pb.SearchRunsResponse(runs=found[:limit], next_page_token=token)
 
     async def metric_history(self, request: pb.GetMetricHistoryRequest) -> pb.GetMetricHistoryResponse:
         domain.check_key("metric_key", request.metric_key)
         limit = domain.page_size("page_size", request.page_size, domain.MAX_HISTORY_PAGE, domain.MAX_HISTORY_PAGE)
-        offset = domain.decode_token("page_token", request.page_token)
+        offset = paging.read_offset(request.page_token)
         await self.run(request.run_id)
         async with translated(), self.pool.connection() as conn:
             points = (await self.queries.metric_points(conn, [request.run_id], request.metric_key))[request.run_id]
@@ -77,7 +78,7 @@ class TrackingReads:
                               points.values[offset:offset + limit])
         response = pb.GetMetricHistoryResponse()
         if offset + limit < len(points):
-            response.next_page_token = domain.encode_token(offset + limit)
+            response.next_page_token = paging.offset_token(offset + limit)
         if request.columnar:
             metrics.fill_series(response.series, request.metric_key, page)
         else:

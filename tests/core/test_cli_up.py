@@ -2,17 +2,20 @@
 
 import asyncio
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mlledger.services.eventstore import NewEvent, PostgresEventStore
 from mlledger.services.eventstore.database import open_pool
-from mlledger.services.stack.ports import free_port, wait_listening
+from mlledger.services.stack.ports import free_port
 from mlledger.v1 import common_pb2, events_pb2, events_pb2_grpc
 
 
@@ -22,6 +25,36 @@ def up(data_dir, ports: dict[str, int]) -> subprocess.Popen:
         args += [f"--{name}-port", str(port)]
     env = {k: v for k, v in os.environ.items() if k not in ("MLLEDGER_DATABASE_URL", "MLLEDGER_NATS_URL")}
     return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+
+
+class Output:
+    """Collects a process's output lines in the background, so a test can wait for one."""
+
+    def __init__(self, process: subprocess.Popen) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._pump, args=(process,), daemon=True).start()
+
+    def _pump(self, process: subprocess.Popen) -> None:
+        for line in process.stdout:
+            self.lines.put(line)
+
+    def wait_for(self, text: str, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.seen):
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"{text!r} not printed; got: {''.join(self.seen)}"
+            try:
+                self.seen.append(self.lines.get(timeout=remaining))
+            except queue.Empty:
+                pass
+
+    def rest(self, process: subprocess.Popen, timeout: float = 60.0) -> str:
+        process.wait(timeout)
+        time.sleep(0.2)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return "".join(self.seen)
 
 
 async def append_marker(database_url: str) -> None:
@@ -40,9 +73,9 @@ def test_up_serves_stops_on_ctrl_c_and_keeps_data(tmp_path):
     """Services answer health checks; Ctrl-C stops everything; a second `up` serves the same data."""
     ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats")}
     process = up(tmp_path, ports)
+    output = Output(process)
     try:
-        for name in ("tracking", "registry", "artifacts"):
-            wait_listening(ports[name], timeout=60, process=process)
+        output.wait_for("Press Ctrl-C to stop.")
         for name in ("tracking", "registry", "artifacts"):
             with grpc.insecure_channel(f"127.0.0.1:{ports[name]}") as channel:
                 reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
@@ -50,16 +83,17 @@ def test_up_serves_stops_on_ctrl_c_and_keeps_data(tmp_path):
         asyncio.run(append_marker(f"postgresql://postgres@127.0.0.1:{ports['postgres']}/mlledger"))
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=60)
-    assert process.returncode == 0, output
-    assert "is up" in output and "stopped." in output
+        printed = output.rest(process)
+    assert process.returncode == 0, printed
+    assert "is up" in printed and "stopped." in printed
     for port in ports.values():
         with socket.socket() as probe:
             assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still in use after stop"
 
     process = up(tmp_path, ports)
+    output = Output(process)
     try:
-        wait_listening(ports["tracking"], timeout=60, process=process)
+        output.wait_for("Press Ctrl-C to stop.")
         with grpc.insecure_channel(f"127.0.0.1:{ports['tracking']}") as channel:
             reply = events_pb2_grpc.EventLogServiceStub(channel).ReadEvents(
                 events_pb2.ReadEventsRequest(stream="marker/1"), timeout=10
@@ -67,7 +101,7 @@ def test_up_serves_stops_on_ctrl_c_and_keeps_data(tmp_path):
         assert [e.type for e in reply.events] == ["marker.written"]
     finally:
         process.send_signal(signal.SIGINT)
-        process.communicate(timeout=60)
+        output.rest(process)
 
 
 def test_up_names_a_taken_port(tmp_path):

@@ -40,14 +40,6 @@ def test_identical_params_are_not_logged_again():
     assert [p.key for p in fresh] == ["b"]
 
 
-def test_page_tokens_round_trip_and_reject_garbage():
-    """A token encodes an offset; anything else is INVALID_ARGUMENT on the token field."""
-    assert domain.decode_token("page_token", domain.encode_token(40)) == 40
-    assert domain.decode_token("page_token", "") == 0
-    with pytest.raises(errors.InvalidArgument):
-        domain.decode_token("page_token", "bm90IGpzb24")
-
-
 def test_artifact_locations():
     """The default location is under mlledger-artifacts; a run's URI appends <run_id>/artifacts."""
     assert domain.artifact_location("7", "") == "mlledger-artifacts:/experiments/7"
