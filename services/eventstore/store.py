@@ -101,8 +101,8 @@ class Transaction:
         count = len(self._pending)
         await self.conn.execute(
             f"SELECT count(*) FROM {self._store.schema}.append_events("
-            "%s, %s, %s::text[], %s::bigint[], %s::uuid[], %s::text[], %s::text[], %s::timestamptz[], "
-            "%s::text[], %s::text[], %s::text[], %s::bytea[], %s, %s, %s)",
+            "%b, %b, %b::text[], %b::bigint[], %b::uuid[], %b::text[], %b::text[], %b::timestamptz[], "
+            "%b::text[], %b::text[], %b::text[], %b::bytea[], %b, %b, %b)",
             (
                 self._store.append_lock, self._store.channel,
                 [stream for stream, _ in expected], [version for _, version in expected],
