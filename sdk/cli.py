@@ -32,7 +32,7 @@ def _port_option(name: str, default: int) -> click.Option:
                         help=f"Port for {name}.")
 
 
-@main.command()
+@main.command(short_help="Start the whole stack on this machine (embedded PostgreSQL and NATS).")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA_DIR, show_default=True,
               envvar="MLLEDGER_HOME", help="Where PostgreSQL, NATS and artifacts keep their data.")
 @click.option("--database-url", envvar="MLLEDGER_DATABASE_URL", default="",
@@ -108,7 +108,7 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
     console.print("stopped.")
 
 
-@main.command()
+@main.command(short_help="Run one service against your PostgreSQL and NATS.")
 @click.argument("service", type=click.Choice(SERVICE_NAMES))
 @click.option("--host", envvar="MLLEDGER_HOST", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", envvar="MLLEDGER_PORT", type=int, default=0, help="Port to listen on [default: free port].")
@@ -164,7 +164,7 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
         pass
 
 
-@main.command()
+@main.command(short_help="Rebuild a service's read models from its event log.")
 @click.argument("service", type=click.Choice(SERVICE_NAMES))
 @click.option("--database-url", envvar="MLLEDGER_DATABASE_URL", required=True, help="PostgreSQL URL.")
 def rebuild(service: str, database_url: str) -> None:
@@ -173,29 +173,34 @@ def rebuild(service: str, database_url: str) -> None:
     Writes to the service wait while the replay runs; readers see the old read models until it
     commits, then the rebuilt ones.
     """
+    from rich.progress import Progress
+
     from mlledger.services import catalog
     from mlledger.services.eventstore.database import open_pool
     from mlledger.services.eventstore.schema import migrate
     from mlledger.services.eventstore.store import PostgresEventStore
 
-    async def _rebuild() -> int:
+    async def _rebuild(progress: Progress) -> int:
         definition = catalog.definition(service)
         pool = await open_pool(database_url, min_size=1, max_size=2)
         try:
             await migrate(pool, service, definition.migrations)
             store = PostgresEventStore(pool, service, definition.projector(service))
-            return await store.rebuild()
+            async with pool.connection() as conn:
+                total = (await (await conn.execute(f"SELECT count(*) FROM {service}.events")).fetchone())[0]
+            task = progress.add_task(f"replaying the {service} log", total=total)
+            return await store.rebuild(on_progress=lambda done: progress.update(task, completed=done))
         finally:
             await pool.close()
 
     started = time.monotonic()
-    count = asyncio.run(_rebuild())
+    with Progress(transient=True) as progress:
+        count = asyncio.run(_rebuild(progress))
     click.echo(f"rebuilt the {service} read models from {count} events in {time.monotonic() - started:.1f}s")
 
 
 
-
-@main.command()
+@main.command(short_help="Run only the outbox relay of a service's event log.")
 @click.argument("service")
 @click.option("--database-url", envvar="MLLEDGER_DATABASE_URL", required=True, help="PostgreSQL URL.")
 @click.option("--nats-url", envvar="MLLEDGER_NATS_URL", required=True, help="NATS URL.")

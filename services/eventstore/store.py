@@ -255,11 +255,12 @@ class PostgresEventStore(EventStore):
             row = await cursor.fetchone()
             return int(row[0])  # type: ignore[index]
 
-    async def rebuild(self, batch_size: int = 1000) -> int:
+    async def rebuild(self, batch_size: int = 1000, on_progress: Callable[[int], None] | None = None) -> int:
         """Empty the read models and replay the whole log into them; returns the events replayed.
 
         Runs in one transaction holding the append lock, so no write interleaves with the replay
         and readers see either the old or the rebuilt read models, never a half-built one.
+        `on_progress` is called with the running count after each batch.
         """
         replayed = 0
         async with translated(), self.pool.connection() as conn, conn.transaction():
@@ -279,6 +280,8 @@ class PostgresEventStore(EventStore):
                     await self.projector.apply(conn, envelope_of(_recorded(row)))
                 position = rows[-1][0]
                 replayed += len(rows)
+                if on_progress is not None:
+                    on_progress(replayed)
         return replayed
 
 
