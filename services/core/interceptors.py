@@ -50,6 +50,8 @@ class _CallScope:
         return self.ctx
 
     def __exit__(self, *exc_info: object) -> None:
+        log.debug("rpc finished", duration_ms=round((time.perf_counter() - self.started) * 1000, 2),
+                  error=type(exc_info[1]).__name__ if exc_info[1] is not None else None)
         structlog.contextvars.clear_contextvars()
         request_context.reset(self._token)
 
