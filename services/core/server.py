@@ -60,7 +60,6 @@ class ServiceRuntime:
         self.health = health.aio.HealthServicer()
         self._channels: dict[str, grpc.aio.Channel] = {}
         self._service_names: list[str] = []
-        self.on_stop: list[object] = []
 
     async def start(self) -> int:
         """Start serving; returns the bound port."""
@@ -125,10 +124,6 @@ class ServiceRuntime:
             await self.server.stop(self.settings.shutdown_grace)
         if self.relay is not None:
             await self.relay.stop()
-        for hook in self.on_stop:
-            result = hook()  # type: ignore[operator]
-            if asyncio.iscoroutine(result):
-                await result
         for channel in self._channels.values():
             await channel.close()
         if self.store is not None:

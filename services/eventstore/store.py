@@ -83,14 +83,6 @@ class Transaction:
             envelopes.append(envelope)
         return envelopes
 
-    async def stream_version(self, stream: str) -> int:
-        """The committed version of `stream` plus what this transaction appended to it."""
-        cursor = await self.conn.execute(
-            f"SELECT coalesce(max(stream_version), 0) FROM {self._store.schema}.events WHERE stream = %s", (stream,)
-        )
-        row = await cursor.fetchone()
-        return int(row[0]) + sum(1 for event, _ in self._pending if event.stream == stream)  # type: ignore[index]
-
     async def flush(self, request_id: str = "", response: Message | None = None) -> int:
         """Insert the pending events (and the idempotency key's response) in one server-side call
         under the append lock; called just before COMMIT. Returns the number of events appended."""
