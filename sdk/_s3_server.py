@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlledger.services.stack.ports import free_port
+from mlledger.services.stack.process import open_log, spawn, terminate
 
 _PORT_FLAGS = ("master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
                "filer.port.grpc", "s3.port.grpc", "admin.port", "admin.port.grpc")
@@ -77,25 +79,30 @@ def _wait_ready(server: S3Server, process: subprocess.Popen[bytes], timeout: flo
 
 @contextlib.contextmanager
 def s3_server(timeout: float = 60.0) -> Iterator[S3Server]:
-    """Start `weed mini` bound to 127.0.0.1 in a temporary directory; stop and remove it afterwards."""
+    """Start `weed mini` bound to 127.0.0.1 in a temporary directory; stop it and remove the directory.
+
+    Everything the server writes stays in that directory: its data, its logs (which SeaweedFS
+    otherwise writes to the system's temporary directory) and its local sockets.
+    """
     data_dir = Path(tempfile.mkdtemp(prefix="mlledger-s3-"))
-    s3_port = free_port()
-    server = S3Server(f"127.0.0.1:{s3_port}", "mlledger-test", uuid.uuid4().hex, "mlledger-artifacts")
-    flags = [f"-{flag}={free_port()}" for flag in _PORT_FLAGS]
-    command = [weed_binary(), "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", f"-s3.port={s3_port}",
-               *flags, "-s3.port.iceberg=0", "-s3.port.lance=0", "-master.telemetry=false", "-webdav=false"]
-    env = dict(os.environ, AWS_ACCESS_KEY_ID=server.access_key, AWS_SECRET_ACCESS_KEY=server.secret_key)
-    with open(data_dir / "weed.log", "wb") as log:
-        process = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
     try:
-        _wait_ready(server, process, timeout)
-        yield server
-    finally:
-        process.terminate()
+        s3_port = free_port()
+        server = S3Server(f"127.0.0.1:{s3_port}", "mlledger-test", uuid.uuid4().hex, "mlledger-artifacts")
+        flags = [f"-{flag}={free_port()}" for flag in _PORT_FLAGS]
+        # Socket paths are short on purpose: a Unix socket path is limited to about 100 bytes.
+        command = [weed_binary(), f"-logdir={data_dir}", "mini", f"-dir={data_dir}", "-ip=127.0.0.1",
+                   "-ip.bind=127.0.0.1", f"-s3.port={s3_port}", *flags, "-s3.port.iceberg=0", "-s3.port.lance=0",
+                   "-master.telemetry=false", "-webdav=false", f"-s3.localSocket={data_dir / 's3.sock'}",
+                   f"-filer.localSocket={data_dir / 'filer.sock'}"]
+        # TMPDIR too, for anything else it would put in the temporary directory.
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=server.access_key, AWS_SECRET_ACCESS_KEY=server.secret_key,
+                   TMPDIR=str(data_dir))
+        with open_log(data_dir / "weed.log") as log:
+            process = spawn(command, log=log, cwd=data_dir, env=env, death_signal=signal.SIGKILL)
         try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_ready(server, process, timeout)
+            yield server
+        finally:
+            terminate(process, signal.SIGTERM, 15.0)
+    finally:
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -53,59 +53,32 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
 
     Starts embedded PostgreSQL and NATS with JetStream under DATA_DIR (unless --database-url and
     --nats-url name existing ones), then the tracking, registry and artifacts services. The next
-    `mlledger up` with the same DATA_DIR finds all data again.
+    `mlledger up` with the same DATA_DIR finds all data again. A component that dies is restarted
+    with back-off; one that keeps failing stops the stack (exit code 1). SIGINT, SIGTERM and
+    SIGHUP stop it cleanly, and nothing it started outlives it.
     """
     from rich.console import Console
-    from rich.table import Table
 
+    from mlledger.services.stack import up as foreground
     from mlledger.services.stack.ports import PortTaken
     from mlledger.services.stack.supervisor import Stack, StackConfig
 
-    console = Console(stderr=True)
+    stopping = foreground.StopRequest()
+    stopping.install()  # before anything starts: a stop request is honoured at every moment
+    console = Console(stderr=True, soft_wrap=True)
     ports = {"tracking": tracking_port, "registry": registry_port, "artifacts": artifacts_port,
              "postgres": postgres_port, "nats": nats_port}
     stack = Stack(StackConfig(data_dir=data_dir.expanduser(), ports=ports, database_url=database_url,
-                              nats_url=nats_url, artifact_root=artifact_root, log_format=log_format))
+                              nats_url=nats_url, artifact_root=artifact_root, log_format=log_format),
+                  cancel=stopping)
     try:
-        stack.check_ports()
+        code = foreground.run(stack, stopping, console, __version__)
     except PortTaken as exc:
         raise click.ClickException(str(exc)) from exc
-    started = time.monotonic()
-    with console.status("starting PostgreSQL, NATS and the services…"):
-        try:
-            stack.start()
-        except KeyboardInterrupt:
-            console.print("interrupted while starting; everything started was stopped.")
-            return
-        except Exception as exc:  # noqa: BLE001 - shown to the user; the stack is already stopped
-            raise click.ClickException(f"the stack did not start: {exc}") from exc
-    table = Table(title=f"mlledger {__version__} is up ({time.monotonic() - started:.1f}s)", show_header=True)
-    table.add_column("component")
-    table.add_column("address")
-    for name, address in stack.describe().items():
-        table.add_row(name, address)
-    console.print(table)
-    console.print(f"data: {data_dir}   logs: {data_dir / 'logs'}   SDK: MLLEDGER_TRACKING_URI=127.0.0.1:{tracking_port}")
-    console.print("Press Ctrl-C to stop.")
-    stopping = False
-
-    def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        while not stopping:
-            for name, process in list(stack.processes.items()):
-                if process.poll() is not None:
-                    console.print(f"[red]the {name} service exited with code {process.returncode}; restarting[/red]")
-                    stack.start_service(name)
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    with console.status("stopping…"):
-        stack.stop()
-    console.print("stopped.")
+    except Exception as exc:  # noqa: BLE001 - shown to the user; the stack is already stopped
+        raise click.ClickException(f"the stack did not start: {exc}") from exc
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 @main.command(short_help="Run one service against your PostgreSQL and NATS.")

@@ -60,10 +60,13 @@ class Infrastructure:
         return make_conninfo(**{key: str(value) for key, value in params.items()})
 
     def stop(self) -> None:
-        if self.nats is not None:
-            self.nats.stop()
-        if self.postgres is not None:
-            self.postgres.stop()
+        """Stop the embedded servers (if this started them); PostgreSQL is stopped even if NATS fails to."""
+        try:
+            if self.nats is not None:
+                self.nats.stop()
+        finally:
+            if self.postgres is not None:
+                self.postgres.stop()
 
 
 def start_infrastructure(data_dir: Path | None = None) -> Infrastructure:
@@ -136,21 +139,25 @@ def running_stack(
     infra = infrastructure or start_infrastructure()
     token = uuid.uuid4().hex[:8]
     data_dir = Path(tempfile.mkdtemp(prefix="mlledger-stack-"))
-    ports = {name: free_port() for name in services}
-    stack = Stack(StackConfig(
-        data_dir=data_dir, ports=ports, database_url=infra.new_database(), nats_url=infra.nats_url,
-        subject_prefix=f"mlt{token}", stream_name=f"MLT{token.upper()}", services=services,
-        log_format="json", **config,  # type: ignore[arg-type]
-    ))
+    stack: Stack | None = None
     try:
+        ports = {name: free_port() for name in services}
+        stack = Stack(StackConfig(
+            data_dir=data_dir, ports=ports, database_url=infra.new_database(), nats_url=infra.nats_url,
+            subject_prefix=f"mlt{token}", stream_name=f"MLT{token.upper()}", services=services,
+            log_format="json", **config,  # type: ignore[arg-type]
+        ))
         stack.start()
         yield TestStack(stack, infra, f"mlt{token}", f"MLT{token.upper()}", stack.endpoints)
     finally:
-        stack.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-        if own_infra:
-            infra.stop()
-            shutil.rmtree(infra.data_dir, ignore_errors=True)
+        try:
+            if stack is not None:
+                stack.stop()
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+            if own_infra:
+                infra.stop()
+                shutil.rmtree(infra.data_dir, ignore_errors=True)
 
 
 # pytest fixtures (active when this module is listed in `pytest_plugins`) ---------------------

@@ -11,7 +11,7 @@ import sysconfig
 from pathlib import Path
 
 from mlledger.services.stack.ports import wait_listening
-from mlledger.services.stack.process import crash, terminate
+from mlledger.services.stack.process import Cancel, StartCancelled, crash, spawn, terminate
 
 
 def server_binary() -> str:
@@ -29,11 +29,14 @@ def server_binary() -> str:
 class EmbeddedNats:
     """A NATS server with JetStream, its storage in `data_dir`, on 127.0.0.1:`port`."""
 
-    def __init__(self, data_dir: Path, port: int, *, log_file: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int, *, log_file: Path | None = None,
+                 cancel: Cancel | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port
         self.log_file = log_file or self.data_dir.parent / "nats.log"
         self.process: subprocess.Popen[bytes] | None = None
+        #: Set to abandon a start in progress (StartCancelled).
+        self.cancel = cancel
 
     @property
     def url(self) -> str:
@@ -54,12 +57,14 @@ class EmbeddedNats:
         config = self.data_dir.parent / f"nats-{self.port}.conf"
         config.write_text(self.config_text())
         args = [server_binary(), "-c", str(config), "-l", str(self.log_file)]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self.process = spawn(args, death_signal=signal.SIGTERM)
         try:
-            wait_listening(self.port, timeout=timeout, process=self.process)
-        except Exception as exc:
+            wait_listening(self.port, timeout=timeout, process=self.process, cancel=self.cancel)
+        except BaseException as exc:
             self.stop()
+            if isinstance(exc, StartCancelled) or not isinstance(exc, Exception):
+                raise
             tail = self.log_file.read_text(errors="replace")[-2000:] if self.log_file.exists() else ""
             raise RuntimeError(f"NATS did not start on port {self.port}: {exc}\n{tail}") from exc
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 import time
 
+from mlledger.services.stack.process import Cancel, check_cancelled
+
 
 def free_port(host: str = "127.0.0.1") -> int:
     """A port that is free on `host` right now."""
@@ -41,10 +43,12 @@ def require_free(what: str, port: int, flag: str, host: str = "127.0.0.1") -> No
         raise PortTaken(what, port, flag)
 
 
-def wait_listening(port: int, host: str = "127.0.0.1", timeout: float = 30.0, process: object = None) -> None:
-    """Block until something accepts connections on (host, port)."""
+def wait_listening(port: int, host: str = "127.0.0.1", timeout: float = 30.0, process: object = None,
+                   cancel: Cancel | None = None) -> None:
+    """Block until something accepts connections on (host, port); StartCancelled once `cancel` is set."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        check_cancelled(cancel)
         if process is not None and process.poll() is not None:  # type: ignore[attr-defined]
             raise RuntimeError(f"the process meant to listen on port {port} exited with code {process.returncode}")  # type: ignore[attr-defined]
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

@@ -17,7 +17,7 @@ from pathlib import Path
 from importlib.util import find_spec
 
 from mlledger.services.stack.ports import wait_listening
-from mlledger.services.stack.process import crash, terminate
+from mlledger.services.stack.process import Cancel, StartCancelled, check_cancelled, crash, open_log, spawn, terminate
 
 
 def _binaries() -> Path:
@@ -83,15 +83,36 @@ def _make_reachable(path: Path, user: str | None) -> None:
         path = path.parent
 
 
+def _is_postmaster_of(pid: int, data_dir: Path) -> bool:
+    """Whether `pid` is a live (not zombie) PostgreSQL server whose data directory is `data_dir`."""
+    proc = Path("/proc") / str(pid)
+    try:
+        state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        command = (proc / "cmdline").read_bytes().split(b"\0")
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+    if state in ("Z", "X") or not command or Path(os.fsdecode(command[0])).name != "postgres":
+        return False
+    try:
+        return Path(os.readlink(proc / "cwd")) == data_dir  # the server works in its data directory
+    except PermissionError:
+        return os.fsencode(str(data_dir)) in command  # no access to its cwd: trust its -D argument
+    except FileNotFoundError:
+        return False
+
+
 class EmbeddedPostgres:
     """A PostgreSQL server in `data_dir` listening on 127.0.0.1:`port`."""
 
-    def __init__(self, data_dir: Path, port: int, *, log_file: Path | None = None) -> None:
+    def __init__(self, data_dir: Path, port: int, *, log_file: Path | None = None,
+                 cancel: Cancel | None = None) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.port = port
         self.log_file = log_file or self.data_dir.parent / "postgres.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.user = _run_as()
+        #: Set to abandon a start in progress (StartCancelled).
+        self.cancel = cancel
 
     @property
     def url(self) -> str:
@@ -111,40 +132,88 @@ class EmbeddedPostgres:
             shutil.chown(path, self.user, self.user)
 
     def init(self) -> bool:
-        """Create the cluster if `data_dir` holds none; returns whether it was created."""
+        """Create the cluster if `data_dir` holds none; returns whether it was created.
+
+        initdb works in a sibling folder that is renamed into place when it succeeds, so an
+        interrupted initdb never leaves a half-made cluster that later starts would trust.
+        """
         if (self.data_dir / "PG_VERSION").exists():
             return False
+        if self.data_dir.exists() and any(self.data_dir.iterdir()):
+            raise RuntimeError(f"{self.data_dir} is not empty but holds no PostgreSQL cluster; move it away")
         _make_binaries_usable(self.user)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._chown(self.data_dir)
-        _make_reachable(self.data_dir.parent, self.user)
-        done = subprocess.run(
-            [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(self.data_dir), "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--locale=C", "--no-instructions"],
-            capture_output=True, text=True, **self._identity(),
-        )
-        if done.returncode != 0:
-            raise RuntimeError(f"initdb failed in {self.data_dir}: {done.stderr.strip() or done.stdout.strip()}")
+        staging = self.data_dir.with_name(self.data_dir.name + ".initdb")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        self._chown(staging)
+        _make_reachable(staging.parent, self.user)
+        args = [str(POSTGRES_BIN_PATH / "initdb"), "-D", str(staging), "-U", "postgres", "--auth=trust",
+                "--encoding=UTF8", "--locale=C", "--no-instructions"]
+        output = staging.with_name(staging.name + ".log")
+        try:
+            with open_log(output) as log:
+                process = spawn(args, log=log, death_signal=signal.SIGKILL, **self._identity())
+            try:
+                while process.poll() is None:
+                    check_cancelled(self.cancel)
+                    time.sleep(0.05)
+            finally:
+                crash(process)
+            if process.returncode != 0:
+                raise RuntimeError(f"initdb failed in {self.data_dir}: {output.read_text(errors='replace').strip()}")
+            if self.data_dir.exists():
+                self.data_dir.rmdir()
+            staging.rename(self.data_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            output.unlink(missing_ok=True)
         return True
+
+    def clear_stale_pid_file(self) -> None:
+        """Remove a postmaster.pid left by a server that is gone; refuse if a live one uses `data_dir`.
+
+        PostgreSQL trusts the file while its pid answers `kill(pid, 0)`, which an unreaped
+        zombie, an unrelated process that got the pid, or (when we are root) a process of
+        another user all do; then it refuses to start.
+        """
+        pid_file = self.data_dir / "postmaster.pid"
+        if not Path("/proc/self/stat").exists():
+            return  # no way to tell here; PostgreSQL's own check decides
+        try:
+            first_line = pid_file.read_text(errors="replace").split("\n", 1)[0].strip()
+        except FileNotFoundError:
+            return
+        pid = int(first_line) if first_line.isascii() and first_line.isdigit() else 0
+        if pid > 0 and _is_postmaster_of(pid, self.data_dir):
+            raise RuntimeError(
+                f"PostgreSQL (pid {pid}) is already running on {self.data_dir}; "
+                "another `mlledger up` may be using this data directory"
+            )
+        pid_file.unlink(missing_ok=True)
 
     def start(self, timeout: float = 60.0) -> None:
         """Start the server and wait until it accepts connections."""
         self.init()
+        self.clear_stale_pid_file()
+        # Again at every start: something may have closed a folder above since (pytest, for one,
+        # resets its temporary root to 0700 whenever a session starts).
+        _make_reachable(self.data_dir.parent, self.user)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file.touch()
         self._chown(self.log_file)
         args = [str(POSTGRES_BIN_PATH / "postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
         for key, value in SERVER_SETTINGS.items():
             args += ["-c", f"{key}={value}"]
-        log = open(self.log_file, "ab")  # noqa: SIM115 - owned by the child for its lifetime
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                        **self._identity())
-        log.close()
+        # If whoever started it dies, a fast shutdown (SIGINT) still checkpoints and removes the pid file.
+        with open_log(self.log_file) as log:
+            self.process = spawn(args, log=log, death_signal=signal.SIGINT, **self._identity())
         try:
-            wait_listening(self.port, timeout=timeout, process=self.process)
+            wait_listening(self.port, timeout=timeout, process=self.process, cancel=self.cancel)
             self._wait_ready(timeout)
-        except Exception as exc:
+        except BaseException as exc:
             self.stop()
+            if isinstance(exc, StartCancelled) or not isinstance(exc, Exception):
+                raise
             tail = self.log_file.read_text(errors="replace")[-2000:]
             raise RuntimeError(f"PostgreSQL did not start on port {self.port}: {exc}\n{tail}") from exc
 
@@ -159,6 +228,7 @@ class EmbeddedPostgres:
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
                     raise
+                check_cancelled(self.cancel)
                 time.sleep(0.1)
 
     def create_database(self, name: str) -> str:

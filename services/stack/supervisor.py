@@ -18,7 +18,8 @@ from pathlib import Path
 from mlledger.services.core.config import DEFAULT_PORTS, SERVICES
 from mlledger.services.stack.nats import EmbeddedNats
 from mlledger.services.stack.ports import require_free, wait_listening
-from mlledger.services.stack.process import crash, terminate
+from mlledger.services.stack.process import Cancel, StartCancelled, check_cancelled, crash, open_log, spawn, terminate
+from mlledger.services.stack.watch import Component
 from mlledger.services.stack.postgres import EmbeddedPostgres
 
 DATABASE = "mlledger"
@@ -47,8 +48,10 @@ class StackConfig:
 class Stack:
     """Starts and stops everything a deployment needs."""
 
-    def __init__(self, config: StackConfig) -> None:
+    def __init__(self, config: StackConfig, *, cancel: Cancel | None = None) -> None:
         self.config = config
+        #: Set (e.g. by a signal handler) to abandon a start in progress: start() then raises StartCancelled.
+        self.cancel = cancel
         self.postgres: EmbeddedPostgres | None = None
         self.nats: EmbeddedNats | None = None
         self.database_url = config.database_url
@@ -75,11 +78,13 @@ class Stack:
         data.mkdir(parents=True, exist_ok=True)
         if not self.database_url:
             self.postgres = EmbeddedPostgres(data / "postgres", self.config.ports["postgres"],
-                                             log_file=data / "logs" / "postgres.log")
+                                             log_file=data / "logs" / "postgres.log", cancel=self.cancel)
             self.postgres.start()
             self.database_url = self.postgres.create_database(DATABASE)
+        check_cancelled(self.cancel)
         if not self.nats_url:
-            self.nats = EmbeddedNats(data / "nats", self.config.ports["nats"], log_file=data / "logs" / "nats.log")
+            self.nats = EmbeddedNats(data / "nats", self.config.ports["nats"], log_file=data / "logs" / "nats.log",
+                                     cancel=self.cancel)
             self.nats.start()
             self.nats_url = self.nats.url
 
@@ -101,20 +106,27 @@ class Stack:
         env.update(self.config.extra_env)
         return env
 
+    def log_file(self, name: str) -> Path:
+        """Where service `name` writes its log."""
+        return self.config.data_dir / "logs" / f"{name}.log"
+
     def start_service(self, name: str, timeout: float = 60.0) -> None:
-        """Start one service process and wait until it listens."""
-        logs = self.config.data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        with open(logs / f"{name}.log", "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "mlledger", "serve", name],
-                env=self.service_env(name), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+        """Start one service process and wait until it listens; on failure nothing of it is left running."""
+        check_cancelled(self.cancel)
+        port = self.config.ports[name]
+        # Checked first: a listener already there would pass the wait below for the new process.
+        require_free(name, port, f"--{name}-port")
+        with open_log(self.log_file(name)) as log:
+            process = spawn([sys.executable, "-m", "mlledger", "serve", name], log=log,
+                            env=self.service_env(name), death_signal=signal.SIGTERM)
         self.processes[name] = process
         try:
-            wait_listening(self.config.ports[name], timeout=timeout, process=process)
-        except Exception as exc:
-            tail = (logs / f"{name}.log").read_text(errors="replace")[-3000:]
+            wait_listening(port, timeout=timeout, process=process, cancel=self.cancel)
+        except BaseException as exc:
+            terminate(self.processes.pop(name), signal.SIGTERM, 5.0)
+            if isinstance(exc, StartCancelled) or not isinstance(exc, Exception):
+                raise
+            tail = self.log_file(name).read_text(errors="replace")[-3000:]
             raise RuntimeError(f"the {name} service did not start: {exc}\n{tail}") from exc
 
     def start(self) -> None:
@@ -137,12 +149,30 @@ class Stack:
 
     def stop(self) -> None:
         """Stop the services, then NATS and PostgreSQL if this stack started them."""
-        for name in reversed(list(self.processes)):
-            self.stop_service(name)
-        if self.nats is not None:
-            self.nats.stop()
+        try:
+            for name in reversed(list(self.processes)):
+                self.stop_service(name)
+        finally:
+            try:
+                if self.nats is not None:
+                    self.nats.stop()
+            finally:
+                if self.postgres is not None:
+                    self.postgres.stop()
+
+    def components(self) -> list[Component]:
+        """What this stack started and can restart: embedded PostgreSQL and NATS, then the services."""
+        found: list[Component] = []
         if self.postgres is not None:
-            self.postgres.stop()
+            postgres = self.postgres
+            found.append(Component("PostgreSQL", lambda: postgres.process, postgres.start, postgres.log_file))
+        if self.nats is not None:
+            nats = self.nats
+            found.append(Component("NATS", lambda: nats.process, nats.start, nats.log_file))
+        for name in self.config.services:
+            found.append(Component(f"the {name} service", lambda name=name: self.processes.get(name),
+                                   lambda name=name: self.start_service(name), self.log_file(name)))
+        return found
 
     def describe(self) -> Mapping[str, str]:
         """What listens where, for printing."""
