@@ -77,10 +77,9 @@ def spawn(args: Sequence[str], *, log: IO[bytes] | None = None, death_signal: in
           **options: Any) -> subprocess.Popen[bytes]:
     """Start `args` in a session of its own, output to `log`; it gets `death_signal` when this process dies."""
     preexec = _die_with_parent(os.getpid(), death_signal) if dies_with_parent() else None
-    output = subprocess.DEVNULL if log is None else log
-    return subprocess.Popen(list(args), stdin=subprocess.DEVNULL, stdout=output,
-                            stderr=subprocess.STDOUT if log is not None else subprocess.DEVNULL,
-                            start_new_session=True, preexec_fn=preexec, **options)
+    streams: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL if log is None else log,
+                               "stderr": subprocess.DEVNULL if log is None else subprocess.STDOUT}
+    return subprocess.Popen(list(args), start_new_session=True, preexec_fn=preexec, **{**streams, **options})
 
 
 def open_log(path: Path) -> IO[bytes]:
