@@ -30,22 +30,25 @@ def plant_pid_file(server: EmbeddedPostgres, pid: int) -> None:
     pid_file.write_text("\n".join([str(pid), *lines[1:]]) + "\n")
 
 
-def a_zombie() -> subprocess.Popen[bytes]:
+# Both run as the server's user: PostgreSQL takes a pid it may not signal (EPERM) for a dead one.
+
+
+def a_zombie(user: str | None) -> subprocess.Popen[bytes]:
     """A child that has exited but is not reaped: it still answers kill(pid, 0), as a killed postmaster did."""
-    zombie = subprocess.Popen(["true"])
+    zombie = subprocess.Popen(["true"], user=user)
     wait_until(lambda: _stat(zombie.pid) is not None and _stat(zombie.pid)[0] == "Z", "a zombie")  # type: ignore[index]
     return zombie
 
 
-def a_stranger() -> subprocess.Popen[bytes]:
+def a_stranger(user: str | None) -> subprocess.Popen[bytes]:
     """A live process that is not PostgreSQL, as when the dead server's pid has been given to another."""
-    return subprocess.Popen(["sleep", "300"])
+    return subprocess.Popen(["sleep", "300"], user=user)
 
 
 @pytest.mark.parametrize("holder", [a_zombie, a_stranger], ids=["zombie", "pid reused"])
 def test_stale_pid_file_does_not_block_a_start(crashed: EmbeddedPostgres, holder) -> None:
     """The pid file of a killed server naming a zombie or an unrelated live process is removed, and the server starts."""
-    process = holder()
+    process = holder(crashed.user)
     try:
         plant_pid_file(crashed, process.pid)
         crashed.start()

@@ -20,8 +20,7 @@ MOMENTS = {
     "NATS starting": lambda up: any(up.data_dir.glob("nats-*.conf")),
     "first service starting": lambda up: (up.data_dir / "logs" / "tracking.log").exists(),
     "last service starting": lambda up: (up.data_dir / "logs" / "artifacts.log").exists(),
-    "up": lambda up: "Press Ctrl-C to stop." in up.text,
-}
+}  # once it is up: the supervision tests' stack is stopped with SIGTERM and checked the same way
 
 
 def serving(port: int) -> bool:
@@ -44,8 +43,6 @@ def test_sigterm_at_any_moment_of_start_up_leaves_nothing_running(data_dir: Path
         # Before its handlers are installed the interpreter dies of the signal itself, having started nothing.
         assert code in (0, -signal.SIGTERM), f"{moment}: exit code {code}\n{up.text}"
         assert up.left_behind() == {}, f"{moment}: left behind after SIGTERM:\n{up.text}"
-        if moment == "up":
-            assert "stopped." in up.text
 
 
 def test_sigkill_of_up_takes_every_child_with_it(shared_data_dir: Path) -> None:
