@@ -3,14 +3,18 @@
 import asyncio
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import grpc
+import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mlledger.services.eventstore import NewEvent, PostgresEventStore
@@ -69,8 +73,18 @@ async def append_marker(database_url: str) -> None:
     await pool.close()
 
 
-def test_up_serves_stops_on_ctrl_c_and_keeps_data(tmp_path):
+@pytest.fixture
+def data_dir():
+    # Not tmp_path: a pytest session starting meanwhile resets pytest's temporary root to 0700,
+    # which cuts off PostgreSQL running as its own user when the tests run as root.
+    path = Path(tempfile.mkdtemp(prefix="mlledger-up-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_up_serves_stops_on_ctrl_c_and_keeps_data(data_dir):
     """Services answer health checks; Ctrl-C stops everything; a second `up` serves the same data."""
+    tmp_path = data_dir
     ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats")}
     process = up(tmp_path, ports)
     output = Output(process)
