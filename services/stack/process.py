@@ -2,7 +2,7 @@
 
 Every child runs in a session (and process group) of its own, so a Ctrl-C on the terminal
 reaches only the parent, which stops the children in order. On Linux a child spawned from the
-main thread also gets a parent-death signal (`prctl(PR_SET_PDEATHSIG)`): if the parent dies in
+main thread also gets a parent-death signal (`prctl(PR_SET_PDEATHSIG)`, set by util-linux `setpriv`): if the parent dies in
 any way, SIGKILL included, the kernel signals the child, so nothing is left behind. The kernel
 sends that signal when the *thread* that forked the child ends, which is why children spawned
 from other threads (a test's timer, say) do not get it; they are still stopped on every
@@ -11,19 +11,16 @@ ordinary exit path of their owner.
 
 from __future__ import annotations
 
-import ctypes
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, Protocol
-
-_PR_SET_PDEATHSIG = 1
-
 
 class StartCancelled(Exception):
     """The stack was asked to stop while a component was starting."""
@@ -41,45 +38,37 @@ def check_cancelled(cancel: Cancel | None) -> None:
         raise StartCancelled("stopped while starting")
 
 
-def _load_prctl() -> Callable[..., int] | None:
+def _death_signal_wrapper() -> list[str] | None:
+    """The command prefix that sets a parent-death signal before exec (util-linux `setpriv`), if any."""
     if not sys.platform.startswith("linux"):
         return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-    prctl.restype = ctypes.c_int
-    return prctl  # type: ignore[no-any-return]
+    setpriv = shutil.which("setpriv")
+    return [setpriv] if setpriv else None
 
 
-# Resolved once in the parent: the code that runs between fork and exec should do as little as it can.
-_prctl = _load_prctl()
-
-
-def _die_with_parent(parent: int, sig: int) -> Callable[[], None]:
-    """The function run in the child between fork and exec: ask for `sig` when the parent dies."""
-
-    def set_death_signal() -> None:
-        _prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)  # type: ignore[misc]
-        if os.getppid() != parent:  # the parent died before the request took effect
-            os._exit(1)
-
-    return set_death_signal
+# Resolved once: the prefix is looked up on PATH, which does not change while a stack runs.
+_setpriv = _death_signal_wrapper()
 
 
 def dies_with_parent() -> bool:
     """Whether a child spawned from the calling thread now gets a parent-death signal."""
-    return _prctl is not None and threading.current_thread() is threading.main_thread()
+    return _setpriv is not None and threading.current_thread() is threading.main_thread()
 
 
 def spawn(args: Sequence[str], *, log: IO[bytes] | None = None, death_signal: int = signal.SIGTERM,
           **options: Any) -> subprocess.Popen[bytes]:
-    """Start `args` in a session of its own, output to `log`; it gets `death_signal` when this process dies."""
-    preexec = _die_with_parent(os.getpid(), death_signal) if dies_with_parent() else None
+    """Start `args` in a session of its own, output to `log`; it gets `death_signal` when this process dies.
+
+    The death signal is set by `setpriv` between exec calls rather than by a `preexec_fn`: running
+    Python code between fork and exec in a process whose gRPC threads are busy can crash the child.
+    """
+    command = list(args)
+    if dies_with_parent():
+        name = signal.Signals(death_signal).name.removeprefix("SIG")
+        command = [*_setpriv, "--pdeathsig", name, "--", *command]  # type: ignore[misc]
     streams: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL if log is None else log,
                                "stderr": subprocess.DEVNULL if log is None else subprocess.STDOUT}
-    return subprocess.Popen(list(args), start_new_session=True, preexec_fn=preexec, **{**streams, **options})
+    return subprocess.Popen(command, start_new_session=True, **{**streams, **options})
 
 
 def open_log(path: Path) -> IO[bytes]:
