@@ -28,6 +28,12 @@ class Seeded:
     location: str
     content: bytes
 
+    def known_strings(self) -> list[str]:
+        """Names and ids of these objects, and references built from them."""
+        return [self.experiment_id, self.experiment_name, self.run_id, self.model_name, self.location, "MLmodel",
+                "loss", "lr", "team", "champion", "0", f"models:/{self.model_name}/1",
+                f"models:/{self.model_name}@champion", f"models:/{self.model_name}/²", f"run/{self.run_id}"]
+
 
 def stubs(channels: dict[str, grpc.Channel]) -> tuple[tracking_pb2_grpc.TrackingServiceStub,
                                                       registry_pb2_grpc.RegistryServiceStub,
