@@ -9,8 +9,17 @@ store or a size that would stall the service for other callers.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
 
 from mlledger import errors
+
+_STRING = FieldDescriptor.TYPE_STRING
+_MESSAGE = FieldDescriptor.TYPE_MESSAGE
+_TIMESTAMP = "google.protobuf.Timestamp"
 
 #: Longest string accepted in any request field not listed in STRING_LIMITS (characters).
 MAX_STRING_CHARS = 1_048_576
@@ -51,6 +60,16 @@ MAX_TIMESTAMP_MS = MAX_TIMESTAMP_SECONDS * 1000 + 999
 QUOTE_CHARS = 64
 
 
+def check_message(message: Message) -> None:
+    """Refuse any field of `message` (recursively) outside the limits, with InvalidArgument naming it.
+
+    Strings: NUL-free and within their limit; lists within their limit; Timestamps and epoch
+    millisecond fields within the Timestamp range. Floating-point fields are not checked:
+    metric values may be NaN or ±inf, as in MLflow.
+    """
+    _check_message(message, "")
+
+
 def quote(value: object, limit: int = QUOTE_CHARS) -> str:
     """`repr(value)` cut to about `limit` characters, so an error never echoes a huge input."""
     text = repr(value)
@@ -75,6 +94,12 @@ def check_list(field: str, values: Sequence[object], name: str | None = None) ->
         raise errors.InvalidArgument(field, f"at most {limit} entries, got {len(values)}")
 
 
+def check_filter(text: str | None) -> None:
+    """Refuse a filter the services would refuse for its length or NUL characters."""
+    if text:
+        check_string("filter", text)
+
+
 def check_like_pattern(field: str, pattern: str) -> None:
     """Refuse a LIKE pattern that ends in an unpaired escape character ("\\"), which matches nothing."""
     if (len(pattern) - len(pattern.rstrip("\\"))) % 2:
@@ -82,23 +107,61 @@ def check_like_pattern(field: str, pattern: str) -> None:
                                             "literal backslash)")
 
 
-def check_order_by(order_by: Sequence[str] | None) -> None:
-    """Refuse an order_by list the services would refuse (too many keys, too long, NUL)."""
-    if not order_by:
+def _check_message(message: Message, prefix: str) -> None:
+    if message.DESCRIPTOR.full_name == _TIMESTAMP:
+        _check_timestamp(message, prefix.rstrip(".") or "timestamp")
         return
-    check_list("order_by", order_by)
-    for index, item in enumerate(order_by):
-        check_string(f"order_by[{index}]", item, "order_by")
+    for field, value in message.ListFields():
+        path = prefix + field.name
+        if field.is_repeated:
+            _check_repeated(field, value, path)
+        elif field.type == _STRING:
+            check_string(path, value, field.name)
+        elif field.type == _MESSAGE:
+            _check_message(value, path + ".")
+        elif field.name in MILLISECOND_FIELDS:
+            _check_millis(path, value)
 
 
-def check_filter(text: str | None) -> None:
-    """Refuse a filter the services would refuse for its length or NUL characters."""
-    if text:
-        check_string("filter", text)
+def _check_repeated(field: FieldDescriptor, values: Any, path: str) -> None:
+    if field.type == _MESSAGE and field.message_type.GetOptions().map_entry:
+        for key, value in values.items():
+            if isinstance(key, str):
+                check_string(f"{path}[{quote(key)}]", key, field.name)
+            if isinstance(value, Message):
+                _check_message(value, f"{path}[{quote(key)}].")
+            elif isinstance(value, str):
+                check_string(f"{path}[{quote(key)}]", value, field.name)
+        return
+    check_list(path, values, field.name)
+    if field.type == _STRING:
+        for index, value in enumerate(values):
+            check_string(f"{path}[{index}]", value, field.name)
+    elif field.type == _MESSAGE:
+        for index, value in enumerate(values):
+            _check_message(value, f"{path}[{index}].")
+    elif field.name in MILLISECOND_FIELDS and values:
+        # numpy reads the packed values through the buffer protocol: ~1000x faster than min()/max().
+        column = np.array(values, dtype=np.int64)
+        for value in (int(column.min()), int(column.max())):
+            _check_millis(path, value)
+
+
+def _check_millis(path: str, value: int) -> None:
+    if not MIN_TIMESTAMP_MS <= value <= MAX_TIMESTAMP_MS:
+        raise errors.InvalidArgument(path, f"epoch milliseconds must lie in years 1..9999, got {value}")
+
+
+def _check_timestamp(stamp: Message, path: str) -> None:
+    seconds, nanos = stamp.seconds, stamp.nanos  # type: ignore[attr-defined]
+    if not MIN_TIMESTAMP_SECONDS <= seconds <= MAX_TIMESTAMP_SECONDS:
+        raise errors.InvalidArgument(path, f"seconds must lie in years 1..9999, got {seconds}")
+    if not 0 <= nanos < 1_000_000_000:
+        raise errors.InvalidArgument(path, f"nanos must lie in 0..999999999, got {nanos}")
 
 
 __all__ = [
     "LIST_LIMITS", "MAX_FILTER_DEPTH", "MAX_LIST_ENTRIES", "MAX_PAGE_OFFSET", "MAX_STRING_CHARS", "MAX_TIMESTAMP_MS",
     "MAX_TIMESTAMP_SECONDS", "MILLISECOND_FIELDS", "MIN_TIMESTAMP_MS", "MIN_TIMESTAMP_SECONDS", "QUOTE_CHARS",
-    "STRING_LIMITS", "check_filter", "check_like_pattern", "check_list", "check_order_by", "check_string", "quote",
+    "STRING_LIMITS", "check_filter", "check_like_pattern", "check_list", "check_message", "check_string", "quote",
 ]
