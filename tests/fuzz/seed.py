@@ -13,6 +13,8 @@ from mlledger.v1 import artifacts_pb2_grpc, registry_pb2_grpc, tracking_pb2_grpc
 from mlledger.v1 import registry_pb2 as rpb
 from mlledger.v1 import tracking_pb2 as tpb
 
+from .rpcs import REQUESTS
+
 POINTS = 100
 DEADLINE = 30.0
 
@@ -71,6 +73,7 @@ def seed_data(channels: dict[str, grpc.Channel]) -> Seeded:
 def read_back(channels: dict[str, grpc.Channel], seeded: Seeded) -> None:
     """Read every seeded item and compare it with what was stored (raises AssertionError or RpcError)."""
     tracking, registry, artifacts = stubs(channels)
+    REQUESTS.add(6)
     experiment = tracking.GetExperiment(tpb.GetExperimentRequest(experiment_id=seeded.experiment_id),
                                         timeout=DEADLINE).experiment
     assert experiment.name == seeded.experiment_name
