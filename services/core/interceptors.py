@@ -1,9 +1,10 @@
 """The one place where errors become gRPC statuses, and where each call's context is set.
 
 Every handler runs wrapped: its metadata becomes the request context (actor, correlation id,
-request id) and is bound into the logs; an mlledger error becomes its precise status with
-google.rpc details; a database failure becomes UNAVAILABLE; anything else is logged as a bug
-and answered INTERNAL.
+request id) and is bound into the logs; the request passes the edge checks (`validation`); an
+mlledger error becomes its precise status with google.rpc details; a database or file-system
+failure becomes the status its cause calls for; anything else is logged as a bug and answered
+INTERNAL.
 """
 
 from __future__ import annotations
