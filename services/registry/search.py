@@ -34,6 +34,8 @@ _AND: /AND/i
 _PARSER = Lark(_GRAMMAR, parser="lalr")
 
 MAX_RESULTS = 1000
+#: Conditions in one filter: each tag condition is a subquery, and planning many of them is slow.
+MAX_CONDITIONS = 100
 DEFAULT_RESULTS = 100
 _ORDER = re.compile(r"^\s*([A-Za-z_]+)(?:\s+(ASC|DESC))?\s*$", re.IGNORECASE)
 _TEXT_OPS = {"=": "=", "!=": "<>", "LIKE": "LIKE", "ILIKE": "ILIKE"}
@@ -84,6 +86,8 @@ def compile_filter(text: str, entity: Entity) -> tuple[str, list[Any]]:
                                                f"{limits.quote(exc.get_context(text).strip())}") from None
     except LarkError as exc:
         raise errors.InvalidArgument("filter", f"cannot parse: {exc}") from None
+    if len(tree.children) > MAX_CONDITIONS:
+        raise errors.InvalidArgument("filter", f"at most {MAX_CONDITIONS} conditions, got {len(tree.children)}")
     clauses, params = [], []
     for cond in tree.children:
         assert isinstance(cond, Tree)

@@ -50,6 +50,8 @@ def _cases(t):  # type: ignore[no-untyped-def]
         ("registry.SearchRegisteredModels", rpb.SearchRegisteredModelsRequest(
             page_token="eyJvZmZzZXQiOjk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5fQ=="), "page_token"),
         ("registry.SearchModelVersions", rpb.SearchModelVersionsRequest(filter="version_number = '²'"), "filter"),
+        ("registry.SearchRegisteredModels", rpb.SearchRegisteredModelsRequest(
+            filter=" AND ".join(["tags.a = 'b'"] * 101)), "filter"),
         ("registry.ResolveModelUri", rpb.ResolveModelUriRequest(uri=f"models:/{t.model_name}/²"), "uri"),
         ("registry.SetRegisteredModelAlias", rpb.SetRegisteredModelAliasRequest(name=t.model_name, alias="prod\n",
                                                                                 version=1), "alias"),
