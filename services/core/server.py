@@ -33,6 +33,9 @@ from mlledger.v1 import common_pb2, events_pb2
 
 log = get_logger("server")
 
+#: The health-check service name that reports only whether the process is alive (for liveness probes).
+LIVENESS_SERVICE = "mlledger.liveness"
+
 
 class ServiceDefinition(Protocol):
     """What a service supplies to run on the shared scaffolding."""
@@ -95,6 +98,9 @@ class ServiceRuntime:
         await self.server.start()
         for name in ["", *names]:
             await self._set_health(name, health_pb2.HealthCheckResponse.SERVING)
+        # Liveness stays SERVING while the process runs: a database outage must make the service
+        # unready (health "") without an orchestrator restarting it.
+        await self._set_health(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
         self.readiness = DatabaseReadiness(pool, self._set_database_ready)
         self.readiness.start()
         if settings.nats_url and settings.relay:

@@ -45,6 +45,9 @@ def test_health_follows_the_database_and_writes_resume(mlledger_infrastructure, 
         _wait_for_health(channel, SERVING)
         private_postgres.stop()
         _wait_for_health(channel, NOT_SERVING)
+        liveness = health_pb2_grpc.HealthStub(channel).Check(
+            health_pb2.HealthCheckRequest(service="mlledger.liveness"), timeout=10)
+        assert liveness.status == SERVING  # alive, only unready: nothing should restart it
         private_postgres.start()
         restarted = time.monotonic()
         _wait_for_health(channel, SERVING)
