@@ -13,6 +13,12 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from mlledger import errors
 
 
+#: Longest a request waits for a pooled connection. When the database is down the pool cannot
+#: refill, and a waiter whose connection attempt failed is only released by this timeout: kept
+#: short so callers get UNAVAILABLE (and retry) promptly instead of stalling.
+CONNECTION_WAIT_SECONDS = 3.0
+
+
 async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: str = "mlledger") -> AsyncConnectionPool:
     """Open a pool to `url`, failing with Unavailable when the server cannot be reached."""
     pool = AsyncConnectionPool(
@@ -21,7 +27,7 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: st
         max_size=max_size,
         name=name,
         open=False,
-        timeout=10.0,
+        timeout=CONNECTION_WAIT_SECONDS,
         kwargs={"autocommit": True},
         reconnect_timeout=0,
         reset=discard_if_interrupted,
