@@ -10,6 +10,9 @@ from grpc_status import rpc_status
 from mlledger import errors
 
 DOMAIN = "mlledger.dev"
+#: Most UTF-8 bytes of any text a status carries: the message, the field, each detail's text.
+#: The status travels in trailing metadata, which clients refuse beyond 8-16 KiB in total.
+MAX_TEXT_BYTES = 480
 
 _BY_CODE: dict[grpc.StatusCode, type[errors.MlledgerError]] = {
     cls.code: cls
@@ -29,6 +32,14 @@ _BY_CODE: dict[grpc.StatusCode, type[errors.MlledgerError]] = {
 }
 
 
+def _clip(text: str, limit: int = MAX_TEXT_BYTES) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, marked with "…" when cut."""
+    encoded = text.encode("utf-8", "replace")
+    if len(encoded) <= limit:
+        return text
+    return encoded[: limit - 3].decode("utf-8", "ignore") + "…"
+
+
 def _pack(message) -> any_pb2.Any:  # type: ignore[no-untyped-def]
     packed = any_pb2.Any()
     packed.Pack(message)
@@ -38,27 +49,30 @@ def _pack(message) -> any_pb2.Any:  # type: ignore[no-untyped-def]
 def _details(error: errors.MlledgerError) -> list[any_pb2.Any]:
     details = [_pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN))]
     if isinstance(error, errors.InvalidArgument):
-        violation = error_details_pb2.BadRequest.FieldViolation(field=error.field, description=error.description)
+        violation = error_details_pb2.BadRequest.FieldViolation(field=_clip(error.field, 200),
+                                                                description=_clip(error.description))
         details.append(_pack(error_details_pb2.BadRequest(field_violations=[violation])))
     elif isinstance(error, (errors.NotFound, errors.AlreadyExists)):
         info = error_details_pb2.ResourceInfo(
-            resource_type=error.resource_type, resource_name=error.resource_name, description=error.message
+            resource_type=_clip(error.resource_type, 100), resource_name=_clip(error.resource_name, 200),
+            description=_clip(error.message),
         )
         details.append(_pack(info))
     elif isinstance(error, errors.FailedPrecondition):
         violation = error_details_pb2.PreconditionFailure.Violation(
-            type=error.type, subject=error.subject, description=error.message
+            type=_clip(error.type, 100), subject=_clip(error.subject, 200), description=_clip(error.message)
         )
         details.append(_pack(error_details_pb2.PreconditionFailure(violations=[violation])))
     elif isinstance(error, errors.ResourceExhausted):
-        violation = error_details_pb2.QuotaFailure.Violation(subject=error.limit, description=error.message)
+        violation = error_details_pb2.QuotaFailure.Violation(subject=_clip(error.limit, 200),
+                                                            description=_clip(error.message))
         details.append(_pack(error_details_pb2.QuotaFailure(violations=[violation])))
     return details
 
 
 def to_status(error: errors.MlledgerError) -> grpc.Status:
     """The gRPC status (with rich details in the trailing metadata) for an error."""
-    status = status_pb2.Status(code=error.code.value[0], message=error.message, details=_details(error))
+    status = status_pb2.Status(code=error.code.value[0], message=_clip(error.message), details=_details(error))
     return rpc_status.to_status(status)
 
 

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import grpc
 
-from mlledger import _status, errors
+from mlledger import _status, errors, limits
 from mlledger.v1 import common_pb2, common_pb2_grpc
 
 DEFAULT_TRACKING_URI = "127.0.0.1:50051"
@@ -105,6 +105,8 @@ class Transport:
     def call(self, method: Callable[..., T], request: Any, *, write: bool = True, timeout: float | None = 60.0,
              metadata: list[tuple[str, str]] | None = None) -> T:
         """Invoke a unary RPC; retries UNAVAILABLE for up to `retry_seconds`; raises mlledger.errors."""
+        # The services' own edge limits, checked here first: a bad request fails without a round trip.
+        limits.check_message(request)
         metadata = metadata or self.metadata(write=write)
         return self.retrying(lambda: method(request, metadata=metadata, timeout=timeout))
 

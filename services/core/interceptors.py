@@ -1,15 +1,17 @@
 """The one place where errors become gRPC statuses, and where each call's context is set.
 
 Every handler runs wrapped: its metadata becomes the request context (actor, correlation id,
-request id) and is bound into the logs; an mlledger error becomes its precise status with
-google.rpc details; a database failure becomes UNAVAILABLE; anything else is logged as a bug
-and answered INTERNAL.
+request id) and is bound into the logs; the request passes the edge checks (`validation`); an
+mlledger error becomes its precise status with google.rpc details; a database or file-system
+failure becomes the status its cause calls for; anything else is logged as a bug and answered
+INTERNAL.
 """
 
 from __future__ import annotations
 
 import inspect
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -18,6 +20,8 @@ import structlog
 
 from mlledger import _status, errors
 from mlledger.services.core import context as request_context
+from mlledger.services.core import validation
+from mlledger.services.core.failures import classify
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.database import translate
 
@@ -25,13 +29,15 @@ log = get_logger("rpc")
 
 
 def _to_error(exc: Exception, method: str) -> errors.MlledgerError:
-    mapped = translate(exc)
+    mapped = translate(exc) or classify(exc)
     if mapped is not None:
         if not isinstance(exc, errors.MlledgerError):
-            log.warning("dependency failure", method=method, error=str(exc))
+            log.warning("failure mapped to a status", method=method, status=mapped.code.name,
+                        error=f"{type(exc).__name__}: {str(exc)[:500]}")
         return mapped
     log.exception("unhandled error", method=method)
-    return errors.InternalError(f"internal error in {method}: {type(exc).__name__}")
+    call = structlog.contextvars.get_contextvars().get("request_id", "")
+    return errors.InternalError(f"internal error in {method}: {type(exc).__name__} (request {call})")
 
 
 class _CallScope:
@@ -44,8 +50,10 @@ class _CallScope:
 
     def __enter__(self) -> request_context.RequestContext:
         self._token = request_context.activate(self.ctx)
+        # Calls without an idempotency key still get an id, so every logged failure names its call.
         structlog.contextvars.bind_contextvars(
-            method=self.method, correlation_id=self.ctx.correlation_id, request_id=self.ctx.request_id or None
+            method=self.method, correlation_id=self.ctx.correlation_id,
+            request_id=self.ctx.request_id[:128] or f"srv-{uuid.uuid4().hex[:16]}",
         )
         return self.ctx
 
@@ -60,11 +68,19 @@ async def _abort(context: grpc.aio.ServicerContext, error: errors.MlledgerError)
     await context.abort_with_status(_status.to_status(error))
 
 
+def _checked(request: Any) -> Any:
+    """The request after the edge checks: a message is validated, a client stream checked per message."""
+    if hasattr(request, "__aiter__"):
+        return validation.checked_stream(request)
+    validation.check_request(request)
+    return request
+
+
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
         with _CallScope(context, method):
             try:
-                return await behavior(request, context)
+                return await behavior(_checked(request), context)
             except grpc.aio.AbortError:
                 raise
             except Exception as exc:  # noqa: BLE001 - mapped to a status, never swallowed
@@ -80,7 +96,7 @@ def _wrap_streaming(behavior: Callable[..., Any], method: str) -> Callable[..., 
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         with _CallScope(context, method):
             try:
-                async for item in behavior(request, context):
+                async for item in behavior(_checked(request), context):
                     yield item
             except grpc.aio.AbortError:
                 raise
@@ -102,7 +118,8 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return handler
         method = handler_call_details.method
-        io = {"request_deserializer": handler.request_deserializer, "response_serializer": handler.response_serializer}
+        io = {"request_deserializer": validation.safe_deserializer(handler.request_deserializer),
+              "response_serializer": handler.response_serializer}
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method), **io)
         if handler.unary_stream:

@@ -12,7 +12,12 @@ import binascii
 import json
 from typing import Any
 
-from mlledger import errors
+from mlledger import errors, limits
+
+
+#: Largest offset a token may carry: beyond any real result set, well inside PostgreSQL's bigint.
+MAX_OFFSET = limits.MAX_PAGE_OFFSET
+_MAX_TOKEN_CHARS = limits.STRING_LIMITS["page_token"]
 
 
 def _encode(value: dict[str, Any]) -> str:
@@ -20,11 +25,13 @@ def _encode(value: dict[str, Any]) -> str:
 
 
 def _decode(token: str, field: str, name: str, kind: type) -> Any:
+    if len(token) > _MAX_TOKEN_CHARS:
+        raise errors.InvalidArgument(field, "is not a token this service returned (too long)")
     try:
         value = json.loads(base64.urlsafe_b64decode(token.encode()))[name]
-    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         raise errors.InvalidArgument(field, "is not a token this service returned") from None
-    if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
+    if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and not 0 <= value <= MAX_OFFSET):
         raise errors.InvalidArgument(field, "is not a token this service returned")
     return value
 

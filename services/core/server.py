@@ -23,6 +23,7 @@ from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
 from mlledger.services.core.interceptors import ErrorMappingInterceptor
 from mlledger.services.core.logging import get_logger
+from mlledger.services.core.readiness import DatabaseReadiness
 from mlledger.services.eventstore.database import open_pool
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.relay import Relay
@@ -31,6 +32,9 @@ from mlledger.services.eventstore.store import PostgresEventStore
 from mlledger.v1 import common_pb2, events_pb2
 
 log = get_logger("server")
+
+#: The health-check service name that reports only whether the process is alive (for liveness probes).
+LIVENESS_SERVICE = "mlledger.liveness"
 
 
 class ServiceDefinition(Protocol):
@@ -60,6 +64,7 @@ class ServiceRuntime:
         self.health = health.aio.HealthServicer()
         self._channels: dict[str, grpc.aio.Channel] = {}
         self._service_names: list[str] = []
+        self.readiness: DatabaseReadiness | None = None
 
     async def start(self) -> int:
         """Start serving; returns the bound port."""
@@ -93,6 +98,11 @@ class ServiceRuntime:
         await self.server.start()
         for name in ["", *names]:
             await self._set_health(name, health_pb2.HealthCheckResponse.SERVING)
+        # Liveness stays SERVING while the process runs: a database outage must make the service
+        # unready (health "") without an orchestrator restarting it.
+        await self._set_health(LIVENESS_SERVICE, health_pb2.HealthCheckResponse.SERVING)
+        self.readiness = DatabaseReadiness(pool, self._set_database_ready)
+        self.readiness.start()
         if settings.nats_url and settings.relay:
             self.relay = Relay(self.store, settings.database_url, settings.nats_url, settings.service, settings.stream)
             self.relay.start()
@@ -103,6 +113,12 @@ class ServiceRuntime:
 
     async def _set_health(self, name: str, status: int) -> None:
         await self.health.set(name, status)
+
+    async def _set_database_ready(self, ready: bool) -> None:
+        """Health follows the database: a service cannot answer without it."""
+        status = health_pb2.HealthCheckResponse.SERVING if ready else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in ["", *self._service_names]:
+            await self._set_health(name, status)
 
     def channel(self, service: str) -> grpc.aio.Channel:
         """A shared channel to another service of this deployment (from the endpoints setting)."""
@@ -117,6 +133,8 @@ class ServiceRuntime:
 
     async def stop(self) -> None:
         """Stop gracefully: report NOT_SERVING, let in-flight calls finish, stop the relay, close the pool."""
+        if self.readiness is not None:
+            await self.readiness.stop()
         for name in ["", *self._service_names]:
             with contextlib.suppress(Exception):
                 await self._set_health(name, health_pb2.HealthCheckResponse.NOT_SERVING)

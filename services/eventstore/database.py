@@ -7,9 +7,16 @@ from collections.abc import AsyncIterator
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import pq
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from mlledger import errors
+
+
+#: Longest a request waits for a pooled connection. When the database is down the pool cannot
+#: refill, and a waiter whose connection attempt failed is only released by this timeout: kept
+#: short so callers get UNAVAILABLE (and retry) promptly instead of stalling.
+CONNECTION_WAIT_SECONDS = 3.0
 
 
 async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: str = "mlledger") -> AsyncConnectionPool:
@@ -20,9 +27,10 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: st
         max_size=max_size,
         name=name,
         open=False,
-        timeout=10.0,
+        timeout=CONNECTION_WAIT_SECONDS,
         kwargs={"autocommit": True},
         reconnect_timeout=0,
+        reset=discard_if_interrupted,
     )
     try:
         await pool.open(wait=True, timeout=15.0)
@@ -30,6 +38,16 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: st
         await pool.close()
         raise errors.Unavailable(f"cannot connect to PostgreSQL at {redact(url)}") from exc
     return pool
+
+
+async def discard_if_interrupted(conn: psycopg.AsyncConnection) -> None:
+    """Refuse a connection whose pipeline a cancelled request left open, so the pool discards it.
+
+    A request cancelled inside a pipeline (a deadline of 1 ms) can leave results queued that the
+    next user of the connection would read as its own ("no result available").
+    """
+    if conn._pipeline is not None or conn.pgconn.pipeline_status != pq.PipelineStatus.OFF:
+        raise psycopg.OperationalError("a cancelled request left a pipeline open: connection discarded")
 
 
 def redact(url: str) -> str:
@@ -51,9 +69,31 @@ def translate(exc: BaseException) -> errors.MlledgerError | None:
         return errors.ConcurrencyConflict(f"concurrent update, retry the call ({exc.sqlstate})")
     if isinstance(exc, pg_errors.QueryCanceled):
         return errors.DeadlineExceeded("the database statement was cancelled (deadline or statement timeout)")
-    if isinstance(exc, (psycopg.OperationalError, PoolTimeout)):
-        return errors.Unavailable(f"the database is unavailable: {str(exc).strip().splitlines()[0] if str(exc) else type(exc).__name__}")
+    if isinstance(exc, pg_errors.DataError):
+        # Class 22: a value the database cannot hold (out of range, bad escape, invalid text).
+        return errors.InvalidArgument("request", f"a value is not acceptable to the database: {_first_line(exc)}",
+                                      reason="DATA_ERROR")
+    if isinstance(exc, (pg_errors.ProgramLimitExceeded, pg_errors.DiskFull, pg_errors.OutOfMemory)):
+        return errors.ResourceExhausted("database", f"the request exceeds a database limit: {_first_line(exc)}")
+    if isinstance(exc, pg_errors.LockNotAvailable):
+        return errors.ConcurrencyConflict(f"a row is locked by another writer, retry the call ({exc.sqlstate})")
+    if isinstance(exc, PoolTimeout) or is_connection_failure(exc):
+        return errors.Unavailable(f"the database is unavailable: {_first_line(exc)}")
     return None
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """Whether `exc` means the database cannot be reached (connection lost, shutting down, too many clients)."""
+    if not isinstance(exc, psycopg.OperationalError):
+        return False
+    state = exc.sqlstate or ""
+    return not state or state.startswith(("08", "57P", "58")) or state == "53300"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line if len(line) <= 200 else line[:200] + "…"
 
 
 @contextlib.asynccontextmanager

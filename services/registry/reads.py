@@ -46,14 +46,14 @@ class RegistryReads:
 
     async def resolve(self, uri: str) -> pb.ModelVersion:
         """The version a models:/ URI names: by number, latest in a stage, "latest", or by alias."""
-        match = _URI.match(uri)
+        match = _URI.fullmatch(uri)
         if not match:
             raise errors.InvalidArgument("uri", "expected models:/<name>/<version>, models:/<name>/<stage> or "
                                                 f"models:/<name>@<alias>, got {uri!r}")
         name, ref, alias = match.group("name"), match.group("ref"), match.group("alias")
         if alias:
             return (await self.by_alias(name, alias))[0]
-        if ref.isdigit() and int(ref) > 0:
+        if ref.isascii() and ref.isdigit() and 0 < int(ref) < 2**63:
             return (await self.version(name, int(ref)))[0]
         if ref.lower() != "latest" and ref.lower() not in _STAGES_BY_NAME:
             raise errors.InvalidArgument("uri", f"{ref!r} is neither a version number nor a stage "

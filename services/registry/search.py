@@ -15,7 +15,7 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-from mlledger import errors
+from mlledger import errors, limits
 from mlledger.services.core import paging
 
 _GRAMMAR = r"""
@@ -34,6 +34,8 @@ _AND: /AND/i
 _PARSER = Lark(_GRAMMAR, parser="lalr")
 
 MAX_RESULTS = 1000
+#: Conditions in one filter: each tag condition is a subquery, and planning many of them is slow.
+MAX_CONDITIONS = 100
 DEFAULT_RESULTS = 100
 _ORDER = re.compile(r"^\s*([A-Za-z_]+)(?:\s+(ASC|DESC))?\s*$", re.IGNORECASE)
 _TEXT_OPS = {"=": "=", "!=": "<>", "LIKE": "LIKE", "ILIKE": "ILIKE"}
@@ -76,13 +78,16 @@ def compile_filter(text: str, entity: Entity) -> tuple[str, list[Any]]:
     """A SQL boolean expression and its parameters ("TRUE" for an empty filter)."""
     if not text.strip():
         return "TRUE", []
+    limits.check_filter(text)
     try:
         tree = _PARSER.parse(text)
     except UnexpectedInput as exc:
-        raise errors.InvalidArgument("filter", f"syntax error at column {exc.column}: {exc.get_context(text).strip()!r}"
-                                     ) from None
+        raise errors.InvalidArgument("filter", f"syntax error at column {exc.column}: "
+                                               f"{limits.quote(exc.get_context(text).strip())}") from None
     except LarkError as exc:
         raise errors.InvalidArgument("filter", f"cannot parse: {exc}") from None
+    if len(tree.children) > MAX_CONDITIONS:
+        raise errors.InvalidArgument("filter", f"at most {MAX_CONDITIONS} conditions, got {len(tree.children)}")
     clauses, params = [], []
     for cond in tree.children:
         assert isinstance(cond, Tree)
@@ -98,19 +103,23 @@ def _condition(cond: Tree, entity: Entity) -> tuple[str, list[Any]]:
     op = str(op_token).upper()
     value_token: Token = value_tree.children[0]  # type: ignore[union-attr, assignment]
     value = str(value_token)[1:-1] if value_token.type == "STRING" else str(value_token)
+    if op in ("LIKE", "ILIKE"):
+        limits.check_like_pattern("filter", value)
     if field.type == "TAG":
         key = str(field)[len("tags."):].strip("`")
         return entity.tag_exists.replace("{op}", _TEXT_OPS[op]), [key, value]
     name = str(field)
     if name not in entity.attributes:
         known = ", ".join([*entity.attributes, "tags.<key>"])
-        raise errors.InvalidArgument("filter", f"unknown attribute {name!r}: expected one of {known}")
+        raise errors.InvalidArgument("filter", f"unknown attribute {limits.quote(name)}: expected one of {known}")
     column, ops, numeric = entity.attributes[name]
     if op not in ops:
         raise errors.InvalidArgument("filter", f"{name} supports {', '.join(ops)}, not {op}")
     if numeric:
-        if value_token.type != "NUMBER" and not value.lstrip("-").isdigit():
-            raise errors.InvalidArgument("filter", f"{name} compares with a number, got {value!r}")
+        digits = value[1:] if value.startswith("-") else value
+        # isdigit() accepts '²' and other Unicode digits that int() refuses: ASCII only.
+        if not (digits.isascii() and digits.isdigit()) or abs(int(value)) >= 2**63:
+            raise errors.InvalidArgument("filter", f"{name} compares with a 64-bit integer, got {limits.quote(value)}")
         return f"{column} {ops[op]} %s", [int(value)]
     return f"{column} {ops[op]} %s", [value]
 
@@ -122,7 +131,8 @@ def compile_order(order_by: list[str], entity: Entity) -> str:
         match = _ORDER.match(item)
         if not match or match.group(1).lower() not in entity.sort_keys:
             raise errors.InvalidArgument(f"order_by[{index}]", f"expected one of {', '.join(entity.sort_keys)} "
-                                                               f"optionally followed by ASC or DESC, got {item!r}")
+                                                               f"optionally followed by ASC or DESC, got "
+                                                               f"{limits.quote(item)}")
         parts.append(f"{entity.sort_keys[match.group(1).lower()]} {(match.group(2) or 'ASC').upper()}")
     return ", ".join([*parts, entity.default_order]) if parts else entity.default_order
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mlledger import errors
+from mlledger import errors, limits
 from mlledger.v1 import registry_pb2 as pb
 
 MAX_NAME = 256
@@ -66,9 +66,10 @@ def description(text: str, field: str = "description") -> str:
 
 def alias(name: str, field: str = "alias") -> str:
     """An alias: letters, digits, "_" and "-"; not "latest" nor version-like ("3", "v3")."""
-    if not _ALIAS.match(name):
-        raise errors.InvalidArgument(field, f"aliases are 1..255 letters, digits, '_' or '-', got {name!r}")
-    if name.lower() == "latest" or _VERSION_LIKE.match(name):
+    # fullmatch: with match, "$" would also accept a trailing newline.
+    if not _ALIAS.fullmatch(name):
+        raise errors.InvalidArgument(field, f"aliases are 1..255 letters, digits, '_' or '-', got {limits.quote(name)}")
+    if name.lower() == "latest" or _VERSION_LIKE.fullmatch(name):
         raise errors.InvalidArgument(field, f"{name!r} is reserved (it would read as a version)")
     return name
 

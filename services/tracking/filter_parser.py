@@ -14,7 +14,7 @@ from typing import Union
 
 import lark
 
-from mlledger import errors
+from mlledger import errors, limits
 
 _GRAMMAR = r"""
 ?start: or_expr
@@ -192,9 +192,32 @@ def _describe(exc: lark.exceptions.UnexpectedInput, text: str) -> tuple[str, int
     return (f"unexpected {str(token)!r}" if token is not None else "syntax error"), column
 
 
+#: Deepest parse tree accepted: the transformer takes two Python frames per level, so this stays well
+#: inside the recursion limit even deep in a gRPC call.
+_MAX_TREE_DEPTH = 300
+
+
+def _check_depth(tree: lark.Tree, field_name: str) -> None:
+    """Refuse a parse tree nested deeper than the limit (walked without recursion, so any depth is safe)."""
+    stack = [(tree, 1, 1)]
+    while stack:
+        node, depth, chain = stack.pop()
+        if depth > limits.MAX_FILTER_DEPTH:
+            raise errors.InvalidArgument(field_name, f"is nested more than {limits.MAX_FILTER_DEPTH} levels deep "
+                                                     "(parentheses, NOT, AND/OR)")
+        if chain > _MAX_TREE_DEPTH:
+            raise errors.InvalidArgument(field_name, f"has more than {_MAX_TREE_DEPTH} conditions in one AND/OR chain")
+        # A chain of ANDs (or ORs) is one flat operation in the AST, so it adds no depth; the
+        # parse tree still nests it, which the transformer walks recursively (hence the chain limit).
+        stack.extend((child, depth if child.data == node.data in ("and_", "or_") else depth + 1, chain + 1)
+                     for child in node.children if isinstance(child, lark.Tree))
+
+
 def _parse(text: str, start: str, field_name: str) -> object:
+    limits.check_string(field_name, text, "filter" if start == "start" else "order_by")
     try:
         tree = _parser(start).parse(text)
+        _check_depth(tree, field_name)
         return _ToAst().transform(tree)
     except lark.exceptions.UnexpectedInput as exc:
         message, column = _describe(exc, text)

@@ -12,7 +12,7 @@ from typing import Any
 
 from psycopg import sql
 
-from mlledger import errors
+from mlledger import errors, limits
 from mlledger.services.tracking.filter_parser import BoolOp, Comparison, Field, Node, Not, OrderKey
 
 _COMPARATORS = {"=", "!=", "<", "<=", ">", ">="}
@@ -116,6 +116,7 @@ class Compiler:
         if op in _LIKES:
             if kind != "text":
                 raise _fail(self.field_name, f"{op} needs a text operand, {node.field.key!r} is numeric", node.field)
+            limits.check_like_pattern(self.field_name, str(value))
             params.append(value)
             return column + sql.SQL(f" {_LIKES[op]} %s")
         if op in ("IN", "NOT IN"):
