@@ -78,6 +78,9 @@ def _scalar_type(value: Any) -> DataType:
 
 def _column_type(column: Any) -> DataType:
     kind = column.dtype
+    if not isinstance(kind, np.dtype):  # pandas extension types (str, Int64, ...): judge by the values
+        kind = np.dtype(object) if kind.kind == "O" else np.dtype(kind.numpy_dtype if hasattr(kind, "numpy_dtype")
+                                                                   else object)
     if kind == bool:
         return DataType.boolean
     if np.issubdtype(kind, np.datetime64) or str(kind).startswith("datetime64"):

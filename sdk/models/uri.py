@@ -47,14 +47,7 @@ def resolve(model_uri: str, client: Any) -> RemoteModel:
             raise errors.InvalidArgument("model_uri", f"expected runs:/<run_id>/<path>, got {model_uri!r}")
         return RemoteModel(client.get_artifact_uri(run_id), path)
     if model_uri.startswith("models:/"):
-        rest = model_uri[len("models:/"):].strip("/")
-        name, _, selector = rest.rpartition("/")
-        if name and selector.lower() == "latest":
-            versions = client.get_latest_versions(name)
-            if not versions:
-                raise errors.NotFound("model version", f"{name}/latest")
-            newest = max(versions, key=lambda v: int(v.version))
-            return RemoteModel(client.get_model_version_download_uri(name, newest.version), "")
+        # The registry resolves every form: /<version>, /<stage>, /latest and @<alias>.
         return RemoteModel(client.resolve_model_uri(model_uri).storage_location, "")
     return RemoteModel(model_uri, "")
 
