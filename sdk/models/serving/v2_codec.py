@@ -121,7 +121,7 @@ def to_output_tensors(predictions: Any, output_schema: Any) -> list[Tensor]:
         items = [(str(key), np.asarray(value)) for key, value in predictions.items()]
     else:
         names = [spec.name for spec in output_schema.inputs] if output_schema is not None else []
-        name = names[0] if len(names) == 1 and names[0] else "predictions"
+        name = names[0] if len(names) == 1 and names[0] else "output-0"
         items = [(name, np.asarray(predictions.to_numpy() if isinstance(predictions, pd.Series) else predictions))]
     tensors = []
     for name, array in items:
