@@ -1,0 +1,81 @@
+"""A model that raises, a request that outlives the timeout, and a graceful stop under load."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from pathlib import Path
+
+from .helpers import Server, scoring_server
+
+
+def slow_request(server: Server, seconds: float, results: list) -> threading.Thread:  # type: ignore[type-arg]
+    """POST a request that makes the model sleep, in a thread; its answer lands in `results`."""
+    def run() -> None:
+        try:
+            results.append(server.invoke({"dataframe_records": [{"x": 1.0}], "params": {"sleep": seconds}}))
+        except Exception as error:  # the test inspects what happened
+            results.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def wait_workers(server: Server, count: int, timeout: float = 120.0) -> set[int]:
+    """Wait until `count` workers have logged that they serve; returns their pids."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = {entry["pid"] for entry in server.access_log() if entry.get("event") == "serving"}
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.1)
+    raise TimeoutError(server.log.read_text())
+
+
+def test_model_error_is_500_and_the_server_keeps_serving(moody_dir: Path, tmp_path: Path) -> None:
+    """An exception inside predict answers 500 with the model's message; the next request succeeds."""
+    with scoring_server(moody_dir, tmp_path / "log", "-t", "30") as server:
+        status, error = server.invoke({"dataframe_records": [{"x": 1.5}], "params": {"fail": True}})
+        assert status == 500 and error["error_code"] == "INTERNAL_ERROR"
+        assert "RuntimeError: the model failed on purpose" in error["message"]
+        assert server.invoke({"dataframe_records": [{"x": 1.5}]}) == (200, {"predictions": [3.0]})
+        assert any(line.get("event") == "model_error" for line in server.access_log())
+
+
+def test_request_timeout_is_504(moody_dir: Path, tmp_path: Path) -> None:
+    """A prediction slower than --timeout answers 504, and the server answers the next request."""
+    with scoring_server(moody_dir, tmp_path / "log", "-t", "1") as server:
+        status, error = server.invoke({"dataframe_records": [{"x": 1.0}], "params": {"sleep": 4.0}})
+        assert status == 504 and error["error_code"] == "DEADLINE_EXCEEDED"
+        assert "exceeded the limit of 1 s" in error["message"]
+        assert server.invoke({"dataframe_records": [{"x": 2.0}]}) == (200, {"predictions": [4.0]})
+
+
+def test_sigterm_finishes_requests_in_flight(moody_dir: Path, tmp_path: Path) -> None:
+    """With two workers, SIGTERM during slow requests lets them finish (200) before the server exits 0."""
+    with scoring_server(moody_dir, tmp_path / "log", "-w", "2", "-t", "30") as server:
+        wait_workers(server, 2)
+        results: list = []  # type: ignore[type-arg]
+        threads = [slow_request(server, 3.0, results) for _ in range(3)]
+        time.sleep(1.0)  # the requests are inside predict now
+        server.process.send_signal(signal.SIGTERM)
+        for thread in threads:
+            thread.join(60)
+        assert server.process.wait(60) == 0
+        assert results == [(200, {"predictions": [2.0]})] * 3
+        stopped = [line for line in server.access_log() if line.get("event") == "stopped"]
+        assert len(stopped) == 2  # each worker stopped cleanly
+
+
+def test_metrics_cover_every_worker(moody_dir: Path, tmp_path: Path) -> None:
+    """With several workers, /metrics reports the requests of all of them."""
+    with scoring_server(moody_dir, tmp_path / "log", "-w", "2") as server:
+        wait_workers(server, 2)
+        for _ in range(30):
+            assert server.invoke({"dataframe_records": [{"x": 1.0}]})[0] == 200
+        text = server.request("GET", "/metrics")[2].decode()
+        line = next(line for line in text.splitlines()
+                    if line.startswith('mlledger_scoring_requests_total{endpoint="invocations"'))
+        assert float(line.rsplit(" ", 1)[1]) == 30
