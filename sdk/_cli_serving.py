@@ -45,7 +45,7 @@ def build_docker_command(model_uri: str, image: str, output: Path | None, no_bui
     from mlledger.models.packaging import build_image, docker_available, write_build_context
 
     context = write_build_context(model_uri, output or Path(f"{image.replace(':', '-').replace('/', '-')}-build"))
-    click.echo(f"wrote the build context to {context}")
+    click.echo(f"wrote the build context to {context.resolve()}")
     command = f"docker build -t {image} {context}"
     if no_build or not docker_available():
         click.echo(f"no Docker engine answered; build the image with:\n  {command}")

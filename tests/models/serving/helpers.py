@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,11 +60,15 @@ def serve_command(model_dir: Path | str, port: int, grpc_port: int, *extra: str)
 
 
 @contextmanager
-def scoring_server(model_dir: Path | str, log: Path, *extra: str, command: list[str] | None = None,
+def scoring_server(model_dir: Path | str, log: Path, *extra: str,
+                   command: Callable[[int, int], list[str]] | None = None,
                    env: dict[str, str] | None = None) -> Iterator[Server]:
-    """A scoring server for `model_dir` on free ports, stopped (SIGTERM) when the block ends."""
+    """A scoring server for `model_dir` on free ports, stopped (SIGTERM) when the block ends.
+
+    `command(port, grpc_port)`, when given, builds the command line instead of the default one.
+    """
     port, grpc_port = free_port(), free_port()
-    argv = command or serve_command(model_dir, port, grpc_port, *extra)
+    argv = command(port, grpc_port) if command else serve_command(model_dir, port, grpc_port, *extra)
     with open(log, "wb") as out:
         process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     server = Server(process, port, grpc_port, log)
