@@ -51,6 +51,18 @@ _MLFLOW_CLASSES = {("mlflow.pyfunc.model", "PythonModel"): PythonModel,
                    ("mlflow.pyfunc", "PythonModelContext"): PythonModelContext}
 
 
+def _stand_in(module: str, name: str) -> type:
+    """An empty class for other MLflow objects a pickle holds as data (e.g. the cached `_TypeHints`
+    MLflow stores on the instance): their state is restored, and any use of them fails loudly."""
+    key = (module, name)
+    if key not in _STAND_INS:
+        _STAND_INS[key] = type(name, (), {"__module__": module, "__doc__": f"Stand-in for MLflow's {module}.{name}."})
+    return _STAND_INS[key]
+
+
+_STAND_INS: dict[tuple[str, str], type] = {}
+
+
 class _Unpickler(pickle.Unpickler):
     """Unpickles with MLflow's base classes replaced by ours when MLflow is not importable."""
 
@@ -59,11 +71,7 @@ class _Unpickler(pickle.Unpickler):
             try:
                 return super().find_class(module, name)
             except ImportError:
-                mapped = _MLFLOW_CLASSES.get((module, name))
-                if mapped is None:
-                    raise ImportError(f"this model's pickle needs {module}.{name} from MLflow, "
-                                      "which is not installed") from None
-                return mapped
+                return _MLFLOW_CLASSES.get((module, name)) or _stand_in(module, name)
         return super().find_class(module, name)
 
 
