@@ -108,13 +108,13 @@ def _parse_json(body: bytes, input_schema: Any) -> tuple[Any, dict[str, Any] | N
     field = fields[0]
     value = decoded[field]
     if field == "dataframe_split":
-        return _dataframe_split(value), params
+        return _dataframe_split(value, input_schema), params
     if field == "dataframe_records":
         return _dataframe_records(value), params
     return _tensor_input(field, value, input_schema), params
 
 
-def _dataframe_split(value: Any) -> Any:
+def _dataframe_split(value: Any, input_schema: Any) -> Any:
     import pandas as pd
 
     if not isinstance(value, dict) or "data" not in value:
@@ -123,9 +123,30 @@ def _dataframe_split(value: Any) -> Any:
     if not isinstance(data, list) or (columns is not None and not isinstance(columns, list)):
         raise bad_request("'dataframe_split.data' must be a list of rows and 'dataframe_split.columns' a list of names.")
     try:
+        table = _numeric_table(data, input_schema)
+        if table is not None and columns is not None and table.shape[1] == len(columns):
+            return pd.DataFrame(table, columns=columns, index=index, copy=False)
         return pd.DataFrame(data, columns=columns, index=index)
     except (ValueError, TypeError) as error:
         raise bad_request(f"Failed to read 'dataframe_split' as a table: {error}") from None
+
+
+def _numeric_table(data: list[Any], input_schema: Any) -> np.ndarray | None:
+    """Rows as one 2-D array when that types every column as pandas would (about twice as fast).
+
+    Only an all-float table for a signature without integer columns, or an all-integer table,
+    qualifies: a float array would otherwise turn an integer column into floats.
+    """
+    try:
+        table = np.asarray(data)
+    except ValueError:
+        return None
+    if table.ndim != 2 or table.dtype.kind not in "fiu":
+        return None
+    if table.dtype.kind == "f" and input_schema is not None and not input_schema.is_tensor_spec():
+        if any(getattr(spec, "type_name", "double") in ("integer", "long") for spec in input_schema.inputs):
+            return None
+    return table
 
 
 def _dataframe_records(value: Any) -> Any:

@@ -100,6 +100,9 @@ def to_model_input(tensors: list[Tensor], input_schema: Any) -> Any:
         columns[tensor.name] = values
     if len({len(v) for v in columns.values()}) > 1:
         raise bad_request(f"inputs have different lengths: { {k: len(v) for k, v in columns.items()} }")
+    if len({v.dtype for v in columns.values()}) == 1 and next(iter(columns.values())).dtype.kind in "biuf":
+        # One dtype throughout: one 2-D block builds the table about twice as fast as a dict of columns.
+        return pd.DataFrame(np.column_stack(list(columns.values())), columns=list(columns), copy=False)
     return pd.DataFrame(columns)
 
 
