@@ -110,9 +110,13 @@ async def _infer(scorer: Scorer, request: Request) -> Response:
         raise bad_request(f"the inference request is not valid JSON: {error}") from None
     if not isinstance(document, dict) or not isinstance(document.get("inputs"), list):
         raise bad_request("the inference request must be a JSON object with a list of 'inputs'")
-    params = {k: v for k, v in (document.get("parameters") or {}).items() if k != "binary_data_output"}
-    wanted = document.get("outputs") or []
-    all_binary = bool((document.get("parameters") or {}).get("binary_data_output"))
+    parameters, wanted = document.get("parameters") or {}, document.get("outputs") or []
+    if not isinstance(parameters, dict):
+        raise bad_request("'parameters' must be a JSON object")
+    if not isinstance(wanted, list) or not all(isinstance(o, dict) and "name" in o for o in wanted):
+        raise bad_request("'outputs' must be a list of objects with a 'name'")
+    params = {k: v for k, v in parameters.items() if k != "binary_data_output"}
+    all_binary = bool(parameters.get("binary_data_output"))
     binary = {o.get("name") for o in wanted if (o.get("parameters") or {}).get("binary_data", all_binary)}
     outputs = await scorer.infer(lambda: _read_inputs(document["inputs"], body, split), params,
                                  [o.get("name") for o in wanted])

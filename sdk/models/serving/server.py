@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import structlog
 import uvicorn
@@ -90,9 +91,13 @@ def _supervise(options: ServeOptions, model_dir: Path, listener: socket.socket) 
     context = multiprocessing.get_context("spawn")
     stopping = False
 
+    ready: dict[int, Any] = {}
+
     def start() -> multiprocessing.process.BaseProcess:
-        process = context.Process(target=_run_worker, args=(options, model_dir, listener), daemon=False)
+        started = context.Event()
+        process = context.Process(target=_run_worker, args=(options, model_dir, listener, started), daemon=False)
         process.start()
+        ready[process.pid or 0] = started
         return process
 
     def stop(signum: int, frame: object) -> None:
@@ -102,32 +107,43 @@ def _supervise(options: ServeOptions, model_dir: Path, listener: socket.socket) 
             if process.pid and process.is_alive():
                 os.kill(process.pid, signal.SIGTERM)
 
-    workers = [start() for _ in range(options.workers)]
+    exit_code = 0
+    workers: list[multiprocessing.process.BaseProcess] = []
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    workers.extend(start() for _ in range(options.workers))
     try:
         while any(process.is_alive() for process in workers):
             multiprocessing.connection.wait([p.sentinel for p in workers], timeout=1.0)
             for index, process in enumerate(workers):
-                if not stopping and not process.is_alive():
-                    _log.warning("worker_died", pid=process.pid, exitcode=process.exitcode)
-                    workers[index] = start()
+                if stopping or process.is_alive():
+                    continue
+                if not ready[process.pid or 0].is_set():
+                    # It died before serving (say, the model does not load): stop rather than loop.
+                    _log.error("worker_failed_to_start", pid=process.pid, exitcode=process.exitcode)
+                    stop(signal.SIGTERM, None)
+                    exit_code = 1
+                    continue
+                _log.warning("worker_died", pid=process.pid, exitcode=process.exitcode)
+                workers[index] = start()
     finally:
         listener.close()
         shutil.rmtree(metrics_dir, ignore_errors=True)
+    if exit_code:
+        raise SystemExit(exit_code)
 
 
-def _run_worker(options: ServeOptions, model_dir: Path, listener: socket.socket) -> None:
+def _run_worker(options: ServeOptions, model_dir: Path, listener: socket.socket, ready: Any = None) -> None:
     """One worker process: load the model, serve both protocols, stop gracefully on a signal."""
     import uvloop
 
     from mlledger.services.core.logging import configure
 
     configure(options.log_format)
-    uvloop.run(_serve_worker(options, model_dir, listener))
+    uvloop.run(_serve_worker(options, model_dir, listener, ready))
 
 
-async def _serve_worker(options: ServeOptions, model_dir: Path, listener: socket.socket) -> None:
+async def _serve_worker(options: ServeOptions, model_dir: Path, listener: socket.socket, ready: Any) -> None:
     import grpc
 
     from mlledger import __version__
@@ -158,6 +174,8 @@ async def _serve_worker(options: ServeOptions, model_dir: Path, listener: socket
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     http_task = asyncio.create_task(http.serve(sockets=[listener]))
+    if ready is not None:
+        ready.set()
     _log.info("serving", model=options.model_name, version=options.model_version, pid=os.getpid(),
               http=f"{options.host}:{listener.getsockname()[1]}", grpc=grpc_port)
     stopped = asyncio.create_task(stop.wait())

@@ -79,3 +79,20 @@ def test_metrics_cover_every_worker(moody_dir: Path, tmp_path: Path) -> None:
         line = next(line for line in text.splitlines()
                     if line.startswith('mlledger_scoring_requests_total{endpoint="invocations"'))
         assert float(line.rsplit(" ", 1)[1]) == 30
+
+
+def test_a_model_that_does_not_load_stops_the_server(tmp_path: Path) -> None:
+    """With several workers, a model that cannot load ends the server with an error, not a restart loop."""
+    import subprocess
+
+    from mlledger.services.stack.ports import free_port
+
+    from .helpers import serve_command
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "MLmodel").write_text("flavors: {python_function: {loader_module: no.such.module}}\n")
+    done = subprocess.run(serve_command(broken, free_port(), free_port(), "-w", "2"), capture_output=True,
+                          text=True, timeout=240)
+    assert done.returncode == 1
+    assert "worker_failed_to_start" in done.stdout + done.stderr
