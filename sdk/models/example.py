@@ -69,7 +69,7 @@ def save_input_example(directory: str | os.PathLike[str], example: Any, model: M
 
 def _model_and_dir(model_or_dir: Model | str | os.PathLike[str]) -> tuple[Model, Path]:
     if isinstance(model_or_dir, Model):
-        directory = getattr(model_or_dir, "directory", None)
+        directory = model_or_dir.directory
         if directory is None:
             raise ValueError("this Model was not loaded from a directory: pass the model directory instead")
         return model_or_dir, Path(directory)

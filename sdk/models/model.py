@@ -53,6 +53,8 @@ class Model:
         self.mlflow_version = mlflow_version
         self.mlledger_version = mlledger_version or _version()
         self.extra = extra
+        #: The directory this MLmodel was read from or written to (not part of the file).
+        self.directory: str | None = None
 
     def add_flavor(self, name: str, **params: Any) -> Model:
         """Record a flavor and its configuration (e.g. which file holds the pickled estimator)."""
@@ -125,7 +127,9 @@ class Model:
         data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict) or "flavors" not in data:
             raise ValueError(f"{source} is not an MLmodel file: it has no 'flavors'")
-        return cls.from_dict(data)
+        model = cls.from_dict(data)
+        model.directory = str(source.parent)
+        return model
 
     def __repr__(self) -> str:
         return f"Model(flavors={sorted(self.flavors)}, run_id={self.run_id!r}, model_uuid={self.model_uuid!r})"

@@ -61,5 +61,5 @@ def finish(directory: Path, model: Model, *, input_example: Any = None, requirem
         model.metadata = metadata
     model.model_size_bytes = directory_size(directory)
     model.save(directory)
-    model.directory = str(directory)  # type: ignore[attr-defined]
+    model.directory = str(directory)
     return model

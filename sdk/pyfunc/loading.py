@@ -56,7 +56,6 @@ def load_model(model_uri: str, suppress_warnings: bool = False, dst_path: str | 
     """Load the model `model_uri` names (runs:/, models:/, an artifact location or a local path) as a pyfunc."""
     path = download_model(str(model_uri))
     meta = Model.load(path)
-    meta.directory = str(path)  # type: ignore[attr-defined]
     conf = meta.flavors.get(PYFUNC_FLAVOR)
     if conf is None:
         raise ValueError(f"model {model_uri!r} has no {PYFUNC_FLAVOR} flavor (flavors: {sorted(meta.flavors)})")
