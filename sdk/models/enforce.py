@@ -56,9 +56,23 @@ def enforce_input(data: Any, signature: ModelSignature | None) -> Any:
     return _enforce_columns(to_frame(data, schema), schema)
 
 
+def _exact_dtypes(schema: Schema) -> list[np.dtype] | None:
+    """The numpy dtypes a frame that needs no conversion has, column by column (None: always check)."""
+    cached = schema.__dict__.get("_exact_dtypes", False)
+    if cached is False:
+        simple = all(isinstance(spec.type, DataType) and spec.type.to_numpy() != object and spec.required
+                     for spec in schema.inputs)
+        cached = [spec.type.to_numpy() for spec in schema.inputs] if simple else None  # type: ignore[union-attr]
+        schema.__dict__["_exact_dtypes"] = cached
+    return cached  # type: ignore[no-any-return]
+
+
 def _enforce_columns(frame: Any, schema: Schema) -> Any:
     if not schema.has_input_names():
         return _enforce_positional(frame, schema)
+    exact = _exact_dtypes(schema)
+    if exact is not None and list(frame.columns) == schema.input_names() and list(frame.dtypes) == exact:
+        return frame  # the common case on a hot path (one-row requests): nothing to convert or report
     names = [str(c) for c in frame.columns]
     if names != list(frame.columns):
         frame = frame.set_axis(names, axis=1)
