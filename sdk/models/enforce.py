@@ -133,6 +133,11 @@ def _enforce_column(column: Any, spec: ColSpec, label: str) -> Any:
     target = expected.to_numpy()
     if kind == target:
         return column
+    if not isinstance(kind, np.dtype) and getattr(kind, "kind", "O") in "iufb" and not column.hasnans:
+        column = column.astype(kind.numpy_dtype)  # pandas nullable (Int64, Float64, boolean) without missing values
+        kind = column.dtype
+        if kind == target:
+            return column
     if kind == object:
         converted = pd.to_numeric(column, errors="coerce") if expected is not DataType.boolean else column
         if pd.api.types.infer_dtype(column, skipna=True) in ("integer", "floating", "mixed-integer-float", "boolean"):
@@ -145,6 +150,9 @@ def _enforce_column(column: Any, spec: ColSpec, label: str) -> Any:
         return column.astype(target)
     if not spec.required and kind.kind == "f" and target.kind in "iu" and _integral(column):
         return column  # an optional integer column with missing values arrives as floats with NaN
+    if column.hasnans and kind != object:
+        raise SignatureError(f"column {label}: expected {expected.value}, got missing values "
+                             f"(only optional columns may have them)")
     raise SignatureError(f"column {label}: expected {expected.value}, got {_describe(column)}"
                          + (" (cannot be converted without loss)" if getattr(kind, "kind", "O") in "iuf" else ""))
 

@@ -141,3 +141,13 @@ def test_mlmodel_round_trips_unknown_fields(tmp_path):
     model.save(tmp_path)
     again = Model.load(tmp_path)
     assert again.model_uuid == "abc" and again.to_dict()["future_field"] == 42
+
+
+def test_nullable_and_missing_values(tmp_path):
+    """Pandas nullable integers without gaps are accepted; gaps in a required integer column are named as such."""
+    model = _load(tmp_path, COLUMNS)
+    ints = pd.array([1, 2], dtype="Int64")
+    out = model.predict(pd.DataFrame({"x": ints, "n": ints, "s": ["a", "b"]}))
+    assert out["x"].dtype == np.float64 and out["n"].dtype == np.int64
+    with pytest.raises(SignatureError, match=r"column 'n': expected long, got missing values"):
+        model.predict(pd.DataFrame({"x": [1.0], "n": pd.array([None], dtype="Int64"), "s": ["a"]}))
