@@ -10,6 +10,6 @@ from mlledger.models.model import MLMODEL_FILE_NAME, Model
 from mlledger.models.schema import ColSpec, DataType, ModelSignature, ParamSchema, ParamSpec, Schema, TensorSpec
 from mlledger.models.uri import download_model
 
-__all__ = ["MLMODEL_FILE_NAME", "ColSpec", "DataType", "Flavor", "Model", "ModelInfo", "ModelSignature",
+__all__ = ["ColSpec", "DataType", "Flavor", "MLMODEL_FILE_NAME", "Model", "ModelInfo", "ModelSignature",
            "ParamSchema", "ParamSpec", "Schema", "SignatureError", "TensorSpec", "download_model", "infer_signature",
            "load_input_example", "load_serving_input_example", "register_flavor", "registered_flavors"]
