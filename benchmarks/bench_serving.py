@@ -156,6 +156,7 @@ def main() -> None:
             return start(command, port, root / "mlflow.log"), port, None
 
         bench_server("mlledger", mlledger_server, args.requests, results)
+        floor = model_floor(model_dir)
         has_mlflow = shutil.which("mlflow", path=str(bin_dir)) or shutil.which("mlflow")
         if has_mlflow:
             bench_server("mlflow", mlflow_server, args.requests, results)
@@ -164,9 +165,23 @@ def main() -> None:
     for server, protocol, rows, p50, p99, rate in results:
         print(f"  {server:<9} {protocol:<8} {rows:>4} {p50:>8.2f} {p99:>8.2f} {rate:>9,.0f}")
     verdicts(results, has_mlflow is not None)
+    p50, p99, _ = floor
+    print(f"  floor: the model's own one-row predict in-process (pyfunc, signature enforced): "
+          f"p50 {p50:.2f} ms, p99 {p99:.2f} ms")
     for fmt_in, fmt_out, rows, rate in batch_run(args.batch_rows, pairs=(("parquet", "parquet"),)):
         print(f"  batch predict {fmt_in} -> {fmt_out}: {rate:,.0f} rows/s over {rows:,} rows "
               f"(target >= 500,000: {'met' if rate >= 500_000 else 'MISSED'})")
+
+
+def model_floor(model_dir: Path) -> tuple[float, float, float]:
+    """In-process latency of one-row predictions: what no server can go below."""
+    import pandas as pd
+
+    import mlledger.pyfunc
+
+    model = mlledger.pyfunc.load_model(str(model_dir))
+    row = pd.DataFrame(np.random.default_rng(2).random((1, 4)), columns=COLUMNS)
+    return measure(lambda: model.predict(row), 2000)
 
 
 def verdicts(results: list[tuple[str, str, int, float, float, float]], has_mlflow: bool) -> None:
