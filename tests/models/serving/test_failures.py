@@ -7,6 +7,9 @@ import threading
 import time
 from pathlib import Path
 
+import grpc
+import numpy as np
+
 from .helpers import Server, scoring_server
 
 
@@ -34,6 +37,25 @@ def wait_workers(server: Server, count: int, timeout: float = 120.0) -> set[int]
     raise TimeoutError(server.log.read_text())
 
 
+def grpc_infer(server: Server, x: list[float], **params: object) -> tuple[grpc.StatusCode, str, list[float]]:
+    """ModelInfer on the moody model with column x and params; returns (code, details, doubled values)."""
+    from mlledger.inference.v2 import grpc_predict_v2_pb2 as pb
+    from mlledger.inference.v2 import grpc_predict_v2_pb2_grpc as pb_grpc
+
+    request = pb.ModelInferRequest(model_name="moody")
+    request.inputs.add(name="x", datatype="FP64", shape=[len(x)], contents=pb.InferTensorContents(fp64_contents=x))
+    for key, value in params.items():
+        field = "bool_param" if isinstance(value, bool) else "double_param"
+        request.parameters[key].CopyFrom(pb.InferParameter(**{field: value}))
+    with grpc.insecure_channel(f"127.0.0.1:{server.grpc_port}") as channel:
+        try:
+            response = pb_grpc.GRPCInferenceServiceStub(channel).ModelInfer(request, timeout=60)
+        except grpc.RpcError as error:
+            return error.code(), error.details() or "", []
+    values = np.frombuffer(response.raw_output_contents[0], dtype="<f8").tolist()
+    return grpc.StatusCode.OK, response.outputs[0].name, values
+
+
 def test_model_error_is_500_and_the_server_keeps_serving(moody_dir: Path, tmp_path: Path) -> None:
     """An exception inside predict answers 500 with the model's message; the next request succeeds."""
     with scoring_server(moody_dir, tmp_path / "log", "-t", "30") as server:
@@ -42,6 +64,9 @@ def test_model_error_is_500_and_the_server_keeps_serving(moody_dir: Path, tmp_pa
         assert "RuntimeError: the model failed on purpose" in error["message"]
         assert server.invoke({"dataframe_records": [{"x": 1.5}]}) == (200, {"predictions": [3.0]})
         assert any(line.get("event") == "model_error" for line in server.access_log())
+        code, details, _ = grpc_infer(server, [1.0], fail=True)
+        assert code == grpc.StatusCode.INTERNAL and "the model failed on purpose" in details
+        assert grpc_infer(server, [1.0, 2.5]) == (grpc.StatusCode.OK, "doubled", [2.0, 5.0])
 
 
 def test_request_timeout_is_504(moody_dir: Path, tmp_path: Path) -> None:
@@ -51,6 +76,9 @@ def test_request_timeout_is_504(moody_dir: Path, tmp_path: Path) -> None:
         assert status == 504 and error["error_code"] == "DEADLINE_EXCEEDED"
         assert "exceeded the limit of 1 s" in error["message"]
         assert server.invoke({"dataframe_records": [{"x": 2.0}]}) == (200, {"predictions": [4.0]})
+        code, details, _ = grpc_infer(server, [1.0], sleep=4.0)
+        assert code == grpc.StatusCode.DEADLINE_EXCEEDED and "exceeded the limit" in details
+        assert grpc_infer(server, [3.0])[0] == grpc.StatusCode.OK
 
 
 def test_sigterm_finishes_requests_in_flight(moody_dir: Path, tmp_path: Path) -> None:
