@@ -104,3 +104,23 @@ def test_unknown_uris_fail_with_not_found(fluent, model_cache):
         pass
     with pytest.raises(errors.NotFound):
         mlledger.pyfunc.load_model(f"runs:/{run.info.run_id}/nothing")
+
+
+def test_cli_scores_a_registered_version(fluent, sk_model, iris_frame, model_cache, tmp_path):
+    """`mlledger models predict -m models:/<name>@<alias>` downloads the version and scores the file."""
+    from click.testing import CliRunner
+
+    from mlledger.cli import main
+
+    frame, _ = iris_frame
+    name = f"cli-{uuid.uuid4().hex[:8]}"
+    with mlledger.start_run():
+        mlledger.sklearn.log_model(sk_model, name="model", input_example=frame.head(2), registered_model_name=name)
+    fluent.set_registered_model_alias(name, "live", 1)
+    frame.to_json(tmp_path / "in.jsonl", orient="records", lines=True)
+    result = CliRunner().invoke(main, ["models", "predict", "-m", f"models:/{name}@live", "-i",
+                                       str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.csv"), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    import pandas as pd
+
+    assert np.array_equal(pd.read_csv(tmp_path / "out.csv")["prediction"].to_numpy(), sk_model.predict(frame))
