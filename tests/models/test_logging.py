@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import numpy as np
@@ -36,10 +37,12 @@ def test_log_register_and_load_by_every_uri_form(fluent, sk_model, iris_frame, m
 
 
 def test_logged_directory_is_stored_as_run_artifacts(fluent, sk_model, iris_frame):
-    """The run's artifacts hold MLmodel, the pickle, the environment files and both example files."""
+    """The run's artifacts hold MLmodel, the pickle, the environment files and both example files; a run tag lists it."""
     frame, _ = iris_frame
     with mlledger.start_run() as run:
         mlledger.sklearn.log_model(sk_model, name="clf", input_example=frame.head(2))
+    history = json.loads(fluent.get_run(run.info.run_id).data.tags["mlflow.log-model.history"])
+    assert [(h["artifact_path"], sorted(h["flavors"])) for h in history] == [("clf", ["python_function", "sklearn"])]
     names = {f.path for f in fluent.list_artifacts(run.info.run_id, "clf")}
     assert names >= {f"clf/{n}" for n in ("MLmodel", "model.pkl", "requirements.txt", "python_env.yaml",
                                           "input_example.json", "serving_input_example.json")}
