@@ -71,9 +71,9 @@ def moody_dir(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def classifier_server(classifier_dir: Path, tmp_path_factory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
-    """A one-worker server for the classifier."""
+    """A one-worker server for the classifier, shared by the protocol tests."""
     log = tmp_path_factory.mktemp("logs") / "classifier.log"
     with scoring_server(classifier_dir, log, "--model-name", "classifier", "--model-version", "3") as server:
         yield server
