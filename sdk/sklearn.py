@@ -74,10 +74,10 @@ FLAVOR = register_flavor(Flavor(FLAVOR_NAME, (LOADER_MODULE, "mlledger.sklearn")
 
 
 def load_model(model_uri: str, dst_path: str | None = None) -> Any:
-    """The scikit-learn estimator itself, from any model URI."""
+    """The scikit-learn estimator itself, from any model URI (downloaded into `dst_path` when given)."""
     from mlledger.models.uri import download_model
 
-    path = download_model(str(model_uri))
+    path = download_model(str(model_uri), dst_path=dst_path)
     model = Model.load(path)
     if FLAVOR_NAME not in model.flavors:
         raise ValueError(f"model {model_uri!r} has no {FLAVOR_NAME} flavor (flavors: {sorted(model.flavors)})")

@@ -60,8 +60,12 @@ def content_digest(files: list[Any]) -> str:
     return hasher.hexdigest()
 
 
-def download_model(model_uri: str, client: Any = None) -> Path:
-    """The local directory of the model `model_uri` names, downloading it once per content."""
+def download_model(model_uri: str, client: Any = None, dst_path: str | os.PathLike[str] | None = None) -> Path:
+    """The local directory of the model `model_uri` names, downloading it once per content.
+
+    With `dst_path`, a remote model is downloaded under it instead of into the cache (as MLflow's
+    `dst_path`: a runs:/ model lands in `dst_path/<path>`); a local model is used where it is.
+    """
     if is_local(model_uri):
         local = Path(model_uri[len("file://"):] if model_uri.startswith("file://") else model_uri).expanduser()
         if not local.exists():
@@ -72,6 +76,8 @@ def download_model(model_uri: str, client: Any = None) -> Path:
 
         client = _fluent._client()
     remote = resolve(model_uri, client)
+    if dst_path is not None:
+        return Path(client.download_artifact_uri(remote.artifact_uri, dst_path, remote.path))
     files = client.list_artifacts_uri(remote.artifact_uri, remote.path, recursive=True)
     if not files:
         raise errors.NotFound("model", model_uri)

@@ -53,8 +53,12 @@ class PyFuncModel:
 
 
 def load_model(model_uri: str, suppress_warnings: bool = False, dst_path: str | None = None) -> PyFuncModel:
-    """Load the model `model_uri` names (runs:/, models:/, an artifact location or a local path) as a pyfunc."""
-    path = download_model(str(model_uri))
+    """Load the model `model_uri` names (runs:/, models:/, an artifact location or a local path) as a pyfunc.
+
+    A remote model is downloaded into the cache, or into `dst_path` when given; `suppress_warnings`
+    is accepted for MLflow compatibility.
+    """
+    path = download_model(str(model_uri), dst_path=dst_path)
     meta = Model.load(path)
     conf = meta.flavors.get(PYFUNC_FLAVOR)
     if conf is None:

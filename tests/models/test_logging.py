@@ -48,7 +48,7 @@ def test_logged_directory_is_stored_as_run_artifacts(fluent, sk_model, iris_fram
                                           "input_example.json", "serving_input_example.json")}
 
 
-def test_second_load_uses_the_cache(fluent, sk_model, iris_frame, model_cache):
+def test_second_load_uses_the_cache(fluent, sk_model, iris_frame, model_cache, tmp_path):
     """Downloads are cached by content digest: loading again returns the same directory untouched."""
     frame, _ = iris_frame
     with mlledger.start_run() as run:
@@ -59,6 +59,9 @@ def test_second_load_uses_the_cache(fluent, sk_model, iris_frame, model_cache):
     second = download_model(f"runs:/{run.info.run_id}/model")
     assert second == first and marker.exists() and first.parent == model_cache
     assert Model.load(second).flavors["sklearn"]["pickled_model"] == "model.pkl"
+    elsewhere = mlledger.pyfunc.load_model(f"runs:/{run.info.run_id}/model", dst_path=str(tmp_path / "here"))
+    assert elsewhere.path == tmp_path / "here" / "model" and (elsewhere.path / "MLmodel").is_file()
+    assert len(list(model_cache.iterdir())) == 1  # dst_path bypasses the cache
 
 
 def test_same_content_in_two_runs_shares_one_cache_entry(fluent, tmp_path, model_cache):
