@@ -101,10 +101,11 @@ def _enforce_positional(frame: Any, schema: Schema) -> Any:
         raise SignatureError(f"expected at least {required} columns, got {frame.shape[1]}")
     if frame.shape[1] > len(schema.inputs):
         raise SignatureError(f"expected at most {len(schema.inputs)} columns, got {frame.shape[1]}")
-    frame = frame.copy(deep=False)
-    for position, spec in enumerate(schema.inputs[: frame.shape[1]]):
-        frame.iloc[:, position] = _enforce_column(frame.iloc[:, position], spec, f"at position {position}")
-    return frame
+    import pandas as pd
+
+    columns = [_enforce_column(frame.iloc[:, position], spec, f"at position {position}")
+               for position, spec in enumerate(schema.inputs[: frame.shape[1]])]
+    return pd.concat(columns, axis=1, keys=list(frame.columns))  # a new frame: widened columns change dtype
 
 
 def _enforce_column(column: Any, spec: ColSpec, label: str) -> Any:

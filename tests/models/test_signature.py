@@ -151,3 +151,12 @@ def test_nullable_and_missing_values(tmp_path):
     assert out["x"].dtype == np.float64 and out["n"].dtype == np.int64
     with pytest.raises(SignatureError, match=r"column 'n': expected long, got missing values"):
         model.predict(pd.DataFrame({"x": [1.0], "n": pd.array([None], dtype="Int64"), "s": ["a"]}))
+
+
+def test_positional_columns_are_widened_and_checked(tmp_path):
+    """A signature without names checks columns by position and widens them like named ones."""
+    model = _load(tmp_path, ModelSignature(Schema([ColSpec("double"), ColSpec("long")])))
+    out = model.predict([[1, 2], [3, 4]])
+    assert out.dtypes.tolist() == [np.float64, np.int64] and out.iloc[1, 0] == 3.0
+    with pytest.raises(SignatureError, match="column at position 0: expected double, got string values"):
+        model.predict([["x", 2]])
