@@ -87,3 +87,26 @@ def test_v2_health_routes(classifier_server: Server) -> None:
                  "/v2/models/classifier/versions/3/ready", "/v2"):
         assert classifier_server.request("GET", path)[0] == 200, path
     assert classifier_server.request("GET", "/v2/models/other/ready")[0] == 404
+
+
+def test_tensor_signature_model(tmp_path: Path) -> None:
+    """A model with a tensor signature: V2 metadata carries its shape; V2 and MLflow inputs both score."""
+    from sklearn.linear_model import LinearRegression
+
+    import mlledger.sklearn
+
+    from .helpers import scoring_server
+
+    features = np.random.default_rng(3).random((40, 3))
+    model = LinearRegression().fit(features, features @ np.array([1.0, 2.0, 3.0]))
+    mlledger.sklearn.save_model(model, tmp_path / "tensors", input_example=features[:2])
+    with scoring_server(tmp_path / "tensors", tmp_path / "log") as server:
+        metadata = json.loads(server.request("GET", "/v2/models/tensors")[2])
+        assert metadata["inputs"] == [{"name": "input-0", "datatype": "FP64", "shape": [-1, 3]}]
+        request = {"inputs": [{"name": "input-0", "datatype": "FP64", "shape": [2, 3], "data": [1, 0, 0, 0, 0, 1]}]}
+        status, _, body = server.request("POST", "/v2/models/tensors/infer", json.dumps(request), "application/json")
+        assert status == 200
+        np.testing.assert_allclose(json.loads(body)["outputs"][0]["data"], model.predict([[1, 0, 0], [0, 0, 1]]))
+        status, answer = server.invoke({"instances": [[1, 0, 0], [0, 0, 1]]})
+        assert status == 200
+        np.testing.assert_allclose(answer["predictions"], model.predict([[1, 0, 0], [0, 0, 1]]))
