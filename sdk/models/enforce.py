@@ -139,13 +139,15 @@ def _enforce_column(column: Any, spec: ColSpec, label: str) -> Any:
         kind = column.dtype
         if kind == target:
             return column
-    if kind == object:
-        converted = pd.to_numeric(column, errors="coerce") if expected is not DataType.boolean else column
-        if pd.api.types.infer_dtype(column, skipna=True) in ("integer", "floating", "mixed-integer-float", "boolean"):
-            column = converted.infer_objects() if hasattr(converted, "infer_objects") else converted
-            kind = column.dtype
-            if kind == target:
-                return column
+    if kind == object:  # e.g. rows given as lists of Python values: judge by the values
+        inferred = pd.api.types.infer_dtype(column, skipna=True)
+        if inferred in ("integer", "floating", "mixed-integer-float"):
+            column = pd.to_numeric(column)
+        elif inferred == "boolean" and not column.hasnans:
+            column = column.astype(bool)
+        kind = column.dtype
+        if kind == target:
+            return column
     if isinstance(kind, np.dtype) and kind != object and np.can_cast(kind, target, casting="safe") \
             and not (kind == bool and expected is not DataType.boolean):
         return column.astype(target)
