@@ -18,6 +18,11 @@ from grpc_tools import protoc
 ROOT = Path(__file__).resolve().parent.parent
 PROTOS = ROOT / "protos"
 PACKAGE_INIT = '"""Generated protobuf and gRPC code for the mlledger.v1 contracts. Do not edit."""\n'
+# The Open Inference Protocol keeps its own proto package (`inference`) for wire compatibility.
+INFERENCE_INITS = {
+    "mlledger/inference": '"""Generated code for the Open Inference Protocol. Do not edit."""\n',
+    "mlledger/inference/v2": '"""Generated protobuf and gRPC code for the Open Inference Protocol (V2). Do not edit."""\n',
+}
 
 
 def generate(out: Path) -> list[Path]:
@@ -39,6 +44,9 @@ def generate(out: Path) -> list[Path]:
     package = out / "mlledger" / "v1"
     (package / "__init__.py").write_text(PACKAGE_INIT)
     (package / "py.typed").write_text("")
+    for folder, init in INFERENCE_INITS.items():
+        (out / folder / "__init__.py").write_text(init)
+    (out / "mlledger" / "inference" / "v2" / "py.typed").write_text("")
     return sorted(p for p in package.iterdir() if p.is_file())
 
 

@@ -91,6 +91,9 @@ class ModelVersion:
     lineage: ModelLineage
     last_stage_change: StageChange | None
     model_id: str
+    #: What the version's MLmodel says: flavors, loader_module, signature_inputs/outputs/params (JSON
+    #: strings, as in MLmodel), model_uuid, ... ; None when its files are not a model directory.
+    model_format: Mapping[str, Any] | None = None
 
     @classmethod
     def from_proto(cls, m: pb.ModelVersion) -> ModelVersion:
@@ -100,6 +103,9 @@ class ModelVersion:
             _STATUS_NAMES.get(m.status, "PENDING_REGISTRATION"), m.status_message, {t.key: t.value for t in m.tags},
             tuple(m.aliases), m.storage_location, ModelLineage.from_proto(m.lineage),
             StageChange.from_proto(m.last_stage_change) if m.HasField("last_stage_change") else None, m.model_id,
+            json_format.MessageToDict(m.model_format, preserving_proto_field_name=True,
+                                      always_print_fields_with_no_presence=True)
+            if m.HasField("model_format") else None,
         )
 
 

@@ -218,3 +218,8 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
             await pool.close()
 
     asyncio.run(_relay())
+
+
+from mlledger._cli_models import models as _models  # noqa: E402 - the group lives in its own module
+
+main.add_command(_models)

@@ -53,6 +53,7 @@ class VersionState:
     stage: int = pb.STAGE_NONE
     storage_location: str = ""
     last_change: StageChangeState | None = None
+    model_format: pb.ModelFormat | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,8 @@ def _version_event(version: VersionState | None, event: Envelope) -> VersionStat
                             tags={tag.key: tag.value for tag in p.tags})
     assert version is not None, f"{event.type} before model_version.created"
     if event.type == ev.VERSION_READY:
-        return dataclasses.replace(version, status=pb.READY, storage_location=p.storage_location, updated=t)
+        return dataclasses.replace(version, status=pb.READY, storage_location=p.storage_location, updated=t,
+                                   model_format=p.model_format if p.HasField("model_format") else None)
     if event.type == ev.VERSION_REGISTRATION_FAILED:
         return dataclasses.replace(version, status=pb.FAILED_REGISTRATION, status_message=p.reason, updated=t)
     if event.type == ev.VERSION_STAGE_TRANSITIONED:

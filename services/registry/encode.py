@@ -32,6 +32,8 @@ def version(model: ModelState, state: VersionState) -> pb.ModelVersion:
         storage_location=state.storage_location, lineage=state.lineage, user_id=state.user_id,
         model_id=model.model_id,
     )
+    if state.model_format is not None:
+        message.model_format.CopyFrom(state.model_format)
     change = state.last_change
     if change is not None:
         message.last_stage_change.CopyFrom(pb.StageChange(

@@ -64,6 +64,11 @@ MIGRATIONS: Sequence[Migration] = [
         );
         """,
     ),
+    (
+        # NULL when the version is not READY or its files are not a model directory.
+        "registry-0002-model-format",
+        "ALTER TABLE {schema}.model_versions ADD COLUMN model_format bytea",
+    ),
 ]
 
 Handler = Callable[[AsyncConnection, Envelope], Awaitable[None]]
@@ -177,7 +182,9 @@ class RegistryProjector:
             (e.time, e.payload.model_id, *values, e.time, e.payload.model_id, e.payload.version))
 
     async def _version_ready(self, conn: AsyncConnection, e: Envelope) -> None:
-        await self._set_version(conn, e, "status = 3, storage_location = %s", (e.payload.storage_location,))
+        found = e.payload.model_format.SerializeToString() if e.payload.HasField("model_format") else None
+        await self._set_version(conn, e, "status = 3, storage_location = %s, model_format = %s",
+                                (e.payload.storage_location, found))
 
     async def _version_failed(self, conn: AsyncConnection, e: Envelope) -> None:
         await self._set_version(conn, e, "status = 2, status_message = %s", (e.payload.reason,))

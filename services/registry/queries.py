@@ -18,17 +18,18 @@ from mlledger.v1 import registry_pb2 as pb
 
 _VERSION_COLUMNS = ("model_id, version, source, run_id, description, status, status_message, stage, storage_location, "
                     "lineage, user_id, creation_time, last_updated_time, change_from, change_to, change_actor, "
-                    "change_time, change_archived_by")
+                    "change_time, change_archived_by, model_format")
 
 
 def _version(row: tuple[Any, ...], tags: dict[str, str]) -> VersionState:
     (_, number, source, run_id, description, status, message, stage, location, lineage, user_id, created, updated,
-     change_from, change_to, change_actor, change_time, archived_by) = row
+     change_from, change_to, change_actor, change_time, archived_by, model_format) = row
     change = None
     if change_time is not None:
         change = StageChangeState(change_from, change_to, change_actor, change_time, archived_by or 0)
     return VersionState(number, source, run_id, description, created, updated, user_id,
-                        pb.ModelLineage.FromString(bytes(lineage)), tags, status, message, stage, location, change)
+                        pb.ModelLineage.FromString(bytes(lineage)), tags, status, message, stage, location, change,
+                        pb.ModelFormat.FromString(bytes(model_format)) if model_format is not None else None)
 
 
 async def model_id(conn: AsyncConnection, schema: str, name: str, *, lock: bool = False) -> str:

@@ -15,7 +15,7 @@ from mlledger.services.core import context as request_context
 from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
 from mlledger.services.eventstore.store import PostgresEventStore, Transaction, new_id
-from mlledger.services.registry import domain, encode, lineage, queries, rules
+from mlledger.services.registry import domain, encode, lineage, model_format, queries, rules
 from mlledger.v1 import artifacts_pb2, registry_pb2 as pb
 
 R = TypeVar("R", bound=Message)
@@ -93,7 +93,8 @@ class RegistryWrites:
             return pending  # a retried call whose registration already finished
         snapshot, failure = await lineage.snapshot(self.runtime, source_uri, source.path,
                                                    lineage.destination(pending.model_id, pending.version))
-        return await self._finish(pending, snapshot, failure)
+        found = await model_format.read(self.runtime, snapshot.artifact_uri) if snapshot is not None else None
+        return await self._finish(pending, snapshot, failure, found)
 
     async def _create_pending(self, request: pb.CreateModelVersionRequest, run_id: str, tags: dict[str, str],
                               record: pb.ModelLineage) -> pb.ModelVersion:
@@ -112,12 +113,12 @@ class RegistryWrites:
         raise AssertionError("unreachable")
 
     async def _finish(self, pending: pb.ModelVersion, snapshot: artifacts_pb2.SnapshotArtifactsResponse | None,
-                      failure: str) -> pb.ModelVersion:
+                      failure: str, found: pb.ModelFormat | None = None) -> pb.ModelVersion:
         ready = None
         if snapshot is not None:
             ready = pb.ModelVersionReady(model_id=pending.model_id, name=pending.name, version=pending.version,
                                          storage_location=snapshot.artifact_uri, file_count=snapshot.file_count,
-                                         total_bytes=snapshot.total_bytes)
+                                         total_bytes=snapshot.total_bytes, model_format=found)
 
         async def fn(tx: Transaction) -> pb.ModelVersion:
             model = await queries.load_model_by_id(tx.conn, self.s, pending.model_id, lock=True,

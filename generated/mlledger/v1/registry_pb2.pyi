@@ -124,7 +124,7 @@ class RegisteredModel(_message.Message):
     def __init__(self, name: _Optional[str] = ..., creation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_updated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[ModelTag, _Mapping]]] = ..., aliases: _Optional[_Iterable[_Union[ModelAlias, _Mapping]]] = ..., latest_versions: _Optional[_Iterable[_Union[ModelVersion, _Mapping]]] = ..., model_id: _Optional[str] = ...) -> None: ...
 
 class ModelVersion(_message.Message):
-    __slots__ = ("name", "version", "creation_time", "last_updated_time", "description", "source", "run_id", "status", "status_message", "current_stage", "tags", "aliases", "storage_location", "lineage", "last_stage_change", "user_id", "model_id")
+    __slots__ = ("name", "version", "creation_time", "last_updated_time", "description", "source", "run_id", "status", "status_message", "current_stage", "tags", "aliases", "storage_location", "lineage", "last_stage_change", "user_id", "model_id", "model_format")
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     CREATION_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -142,6 +142,7 @@ class ModelVersion(_message.Message):
     LAST_STAGE_CHANGE_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FORMAT_FIELD_NUMBER: _ClassVar[int]
     name: str
     version: int
     creation_time: _timestamp_pb2.Timestamp
@@ -159,7 +160,32 @@ class ModelVersion(_message.Message):
     last_stage_change: StageChange
     user_id: str
     model_id: str
-    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., creation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_updated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ..., source: _Optional[str] = ..., run_id: _Optional[str] = ..., status: _Optional[_Union[ModelVersionStatus, str]] = ..., status_message: _Optional[str] = ..., current_stage: _Optional[_Union[ModelStage, str]] = ..., tags: _Optional[_Iterable[_Union[ModelTag, _Mapping]]] = ..., aliases: _Optional[_Iterable[str]] = ..., storage_location: _Optional[str] = ..., lineage: _Optional[_Union[ModelLineage, _Mapping]] = ..., last_stage_change: _Optional[_Union[StageChange, _Mapping]] = ..., user_id: _Optional[str] = ..., model_id: _Optional[str] = ...) -> None: ...
+    model_format: ModelFormat
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ..., creation_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_updated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., description: _Optional[str] = ..., source: _Optional[str] = ..., run_id: _Optional[str] = ..., status: _Optional[_Union[ModelVersionStatus, str]] = ..., status_message: _Optional[str] = ..., current_stage: _Optional[_Union[ModelStage, str]] = ..., tags: _Optional[_Iterable[_Union[ModelTag, _Mapping]]] = ..., aliases: _Optional[_Iterable[str]] = ..., storage_location: _Optional[str] = ..., lineage: _Optional[_Union[ModelLineage, _Mapping]] = ..., last_stage_change: _Optional[_Union[StageChange, _Mapping]] = ..., user_id: _Optional[str] = ..., model_id: _Optional[str] = ..., model_format: _Optional[_Union[ModelFormat, _Mapping]] = ...) -> None: ...
+
+class ModelFormat(_message.Message):
+    __slots__ = ("flavors", "loader_module", "python_version", "signature_inputs", "signature_outputs", "signature_params", "model_uuid", "mlledger_version", "mlflow_version", "model_size_bytes")
+    FLAVORS_FIELD_NUMBER: _ClassVar[int]
+    LOADER_MODULE_FIELD_NUMBER: _ClassVar[int]
+    PYTHON_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_INPUTS_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_OUTPUTS_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_PARAMS_FIELD_NUMBER: _ClassVar[int]
+    MODEL_UUID_FIELD_NUMBER: _ClassVar[int]
+    MLLEDGER_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MLFLOW_VERSION_FIELD_NUMBER: _ClassVar[int]
+    MODEL_SIZE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    flavors: _containers.RepeatedScalarFieldContainer[str]
+    loader_module: str
+    python_version: str
+    signature_inputs: str
+    signature_outputs: str
+    signature_params: str
+    model_uuid: str
+    mlledger_version: str
+    mlflow_version: str
+    model_size_bytes: int
+    def __init__(self, flavors: _Optional[_Iterable[str]] = ..., loader_module: _Optional[str] = ..., python_version: _Optional[str] = ..., signature_inputs: _Optional[str] = ..., signature_outputs: _Optional[str] = ..., signature_params: _Optional[str] = ..., model_uuid: _Optional[str] = ..., mlledger_version: _Optional[str] = ..., mlflow_version: _Optional[str] = ..., model_size_bytes: _Optional[int] = ...) -> None: ...
 
 class CreateRegisteredModelRequest(_message.Message):
     __slots__ = ("name", "description", "tags")
@@ -606,20 +632,22 @@ class ModelVersionCreated(_message.Message):
     def __init__(self, model_id: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., source: _Optional[str] = ..., run_id: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[ModelTag, _Mapping]]] = ..., lineage: _Optional[_Union[ModelLineage, _Mapping]] = ...) -> None: ...
 
 class ModelVersionReady(_message.Message):
-    __slots__ = ("model_id", "name", "version", "storage_location", "file_count", "total_bytes")
+    __slots__ = ("model_id", "name", "version", "storage_location", "file_count", "total_bytes", "model_format")
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     STORAGE_LOCATION_FIELD_NUMBER: _ClassVar[int]
     FILE_COUNT_FIELD_NUMBER: _ClassVar[int]
     TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MODEL_FORMAT_FIELD_NUMBER: _ClassVar[int]
     model_id: str
     name: str
     version: int
     storage_location: str
     file_count: int
     total_bytes: int
-    def __init__(self, model_id: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., storage_location: _Optional[str] = ..., file_count: _Optional[int] = ..., total_bytes: _Optional[int] = ...) -> None: ...
+    model_format: ModelFormat
+    def __init__(self, model_id: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., storage_location: _Optional[str] = ..., file_count: _Optional[int] = ..., total_bytes: _Optional[int] = ..., model_format: _Optional[_Union[ModelFormat, _Mapping]] = ...) -> None: ...
 
 class ModelVersionRegistrationFailed(_message.Message):
     __slots__ = ("model_id", "name", "version", "reason")

@@ -1,0 +1,1 @@
+"""Generated code for the Open Inference Protocol. Do not edit."""
