@@ -1,0 +1,232 @@
+"""The one subscriber every consumer of the event stream stands on.
+
+A `Subscription` reads the deployment's JetStream stream through a pull consumer: a durable
+one with explicit acks for long-running consumers (webhooks, the auditor, a deployer, SDK
+users), or an ephemeral one for a single streaming call. `consume()` feeds batches to a
+handler through a `Checkpoint`, which drops events already handled and records the position
+together with the handler's side effects; messages are acked only after that, so a crash at
+any point redelivers rather than loses.
+
+Positions are JetStream stream sequences: one order across every service's events.
+
+De-duplication is by event id. Each service's relay publishes its log in log order, so an
+event id that is published again (after a relay crash, beyond JetStream's duplicate window)
+always carries a log position (`global_position`) at or below the highest one already handled
+for that service: a per-service high-water mark recognises every repeat with constant state,
+and survives restarts inside the checkpoint.
+
+Depends only on nats-py and the generated contracts, so it can move to a platform package.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import nats
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from mlledger.v1 import events_pb2
+
+Event = events_pb2.Event
+#: A consumer's side effect: called with the new events and the checkpoint's transaction.
+Handler = Callable[[list[Event], Any], Awaitable[None]]
+DEFAULT_PREFIX = "mlledger"
+
+
+def resolve_subject(pattern: str, prefix: str) -> str:
+    """A subject pattern on this deployment: empty means everything; a first token "mlledger"
+    stands for the deployment's prefix (so documented subjects work on any deployment)."""
+    if not pattern:
+        return f"{prefix}.>"
+    head, _, rest = pattern.partition(".")
+    if head == DEFAULT_PREFIX and prefix != DEFAULT_PREFIX:
+        return f"{prefix}.{rest}" if rest else prefix
+    return pattern
+
+
+def decode(msg: Msg) -> Event:
+    """The event in a stream message, with its stream position set."""
+    event = Event.FromString(msg.data)
+    event.position = msg.metadata.sequence.stream
+    return event
+
+
+@dataclass
+class Position:
+    """How far a consumer got: the last stream position handled, and per service the highest
+    log position handled (the de-duplication marks)."""
+
+    stream: int = 0
+    marks: dict[str, int] = field(default_factory=dict)
+
+    def is_new(self, event: Event) -> bool:
+        return event.position > self.stream and event.global_position > self.marks.get(event.service, 0)
+
+    def advance(self, event: Event) -> None:
+        self.stream = max(self.stream, event.position)
+        if event.global_position > self.marks.get(event.service, 0):
+            self.marks[event.service] = event.global_position
+
+    def fresh(self, events: Sequence[Event]) -> list[Event]:
+        """The events not handled yet (advancing over all of them)."""
+        kept = []
+        for event in events:
+            if self.is_new(event):
+                kept.append(event)
+            self.advance(event)
+        return kept
+
+
+class Checkpoint(Protocol):
+    """Where a consumer keeps its position, written atomically with its side effects."""
+
+    async def load(self) -> Position:
+        """The position stored (an empty one for a new consumer)."""
+        ...
+
+    async def handle(self, events: Sequence[Event], handler: Handler) -> None:
+        """Run `handler(fresh_events, tx)` on the events not handled yet and store the new position
+        in the same unit `tx` (a database connection in a transaction, an open file, ...)."""
+        ...
+
+
+class MemoryCheckpoint:
+    """A checkpoint kept in memory, for consumers that store positions themselves."""
+
+    def __init__(self, position: Position | None = None) -> None:
+        self.position = position or Position()
+
+    async def load(self) -> Position:
+        return self.position
+
+    async def handle(self, events: Sequence[Event], handler: Handler) -> None:
+        fresh = self.position.fresh(events)
+        if fresh:
+            await handler(fresh, None)
+
+
+@dataclass
+class Subscription:
+    """A pull consumer on the events stream, from a position or from now."""
+
+    nats_url: str
+    stream_name: str = "MLLEDGER"
+    subject_prefix: str = DEFAULT_PREFIX
+    subject: str = ""
+    #: Durable consumer name (kept by JetStream, explicit acks); None for an ephemeral one.
+    durable: str | None = None
+    #: Start after this stream position (ignored when resuming an existing durable that is not ahead).
+    after_position: int = 0
+    from_now: bool = False
+    batch: int = 500
+    #: Seconds JetStream waits for an ack before redelivering (durable consumers).
+    ack_wait: float = 30.0
+    nc: NATS | None = None
+    _sub: object = None
+    _own_nc: bool = False
+
+    @property
+    def filter(self) -> str:
+        return resolve_subject(self.subject, self.subject_prefix)
+
+    async def open(self) -> None:
+        """Connect (unless given a connection) and create or bind the consumer."""
+        if self.nc is None:
+            self.nc = await nats.connect(self.nats_url, name=f"mlledger-subscriber-{self.durable or 'ephemeral'}",
+                                         allow_reconnect=True, max_reconnect_attempts=-1, reconnect_time_wait=0.5)
+            self._own_nc = True
+        js = self.nc.jetstream()
+        if self.durable:
+            await self._reconcile_durable(js)
+        self._sub = await js.pull_subscribe(self.filter, durable=self.durable, stream=self.stream_name,
+                                            config=self._config())
+
+    def _config(self) -> ConsumerConfig:
+        config = ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT if self.durable else AckPolicy.NONE,
+            ack_wait=self.ack_wait if self.durable else None,
+            max_ack_pending=max(self.batch * 4, 1000) if self.durable else None,
+            inactive_threshold=None if self.durable else 60.0,
+            mem_storage=None if self.durable else True,
+        )
+        if self.from_now:
+            config.deliver_policy = DeliverPolicy.NEW
+        elif self.after_position > 0:
+            config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE
+            config.opt_start_seq = self.after_position + 1
+        return config
+
+    async def _reconcile_durable(self, js: object) -> None:
+        # The consumer's own checkpoint is the truth. A durable that acknowledged beyond it (the
+        # checkpoint store was restored from a backup, say), or filters other subjects, is
+        # recreated from the checkpoint; one behind it is kept, and the checkpoint drops repeats.
+        try:
+            info = await js.consumer_info(self.stream_name, self.durable)  # type: ignore[attr-defined]
+        except NotFoundError:
+            return
+        ahead = self.after_position and info.ack_floor.stream_seq > self.after_position
+        if ahead or info.config.filter_subject != self.filter:
+            await js.delete_consumer(self.stream_name, self.durable)  # type: ignore[attr-defined]
+
+    async def batches(self, timeout: float = 1.0) -> AsyncIterator[list[Msg]]:
+        """Batches of messages for ever; an empty batch when none came within `timeout`."""
+        assert self._sub is not None, "open() first"
+        while True:
+            try:
+                msgs = await self._sub.fetch(self.batch, timeout=timeout)  # type: ignore[attr-defined]
+            except (asyncio.TimeoutError, nats.errors.TimeoutError):
+                msgs = []
+            yield msgs
+
+    async def ack(self, msgs: Sequence[Msg]) -> None:
+        """Acknowledge handled messages (durable consumers)."""
+        if self.durable:
+            for msg in msgs:
+                await msg.ack()
+
+    async def pending(self) -> int:
+        """Messages matching the filter not yet delivered to this consumer."""
+        info = await self._sub.consumer_info()  # type: ignore[attr-defined]
+        return int(info.num_pending)
+
+    async def close(self) -> None:
+        """Unsubscribe (a durable consumer stays on the server) and close an own connection."""
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()  # type: ignore[attr-defined]
+            self._sub = None
+        if self._own_nc and self.nc is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.nc.close(), 2.0)
+        self.nc = None
+
+
+async def consume(subscription: Subscription, checkpoint: Checkpoint,
+                  handler: Handler, *, stop: asyncio.Event | None = None,
+                  idle_timeout: float = 1.0) -> None:
+    """Feed the subscription to `handler` through `checkpoint` until `stop` is set.
+
+    The subscription starts after the checkpoint's position; each batch is handled (repeats
+    dropped, position stored with the effects) and only then acked.
+    """
+    position = await checkpoint.load()
+    if position.stream and not subscription.from_now:
+        subscription.after_position = position.stream
+    await subscription.open()
+    try:
+        async for msgs in subscription.batches(idle_timeout):
+            if msgs:
+                await checkpoint.handle([decode(msg) for msg in msgs], handler)
+                await subscription.ack(msgs)
+            if stop is not None and stop.is_set():
+                return
+    finally:
+        await subscription.close()
