@@ -123,6 +123,9 @@ class EventSubscription:
     async def _pump(self) -> None:
         try:
             await self._subscription.open()
+            # Resuming a durable may have moved the start to where JetStream had got to.
+            self._seen = Position(self._subscription.after_position)
+            self.position = self._subscription.after_position
         finally:
             self._opened.set()
         try:

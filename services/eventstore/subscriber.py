@@ -165,16 +165,21 @@ class Subscription:
         return config
 
     async def _reconcile_durable(self, js: object) -> None:
-        # The consumer's own checkpoint is the truth. A durable that acknowledged beyond it (the
-        # checkpoint store was restored from a backup, say), or filters other subjects, is
-        # recreated from the checkpoint; one behind it is kept, and the checkpoint drops repeats.
+        # Messages delivered to a previous process but never acked would come back only after
+        # ack_wait, behind newer ones. So an existing durable that has delivered anything is
+        # recreated to start right after the consumer's own checkpoint (the truth, when there is
+        # one) or else after its ack floor: no reordering, and repeats are dropped by id.
         try:
             info = await js.consumer_info(self.stream_name, self.durable)  # type: ignore[attr-defined]
         except NotFoundError:
             return
-        ahead = self.after_position and info.ack_floor.stream_seq > self.after_position
-        if ahead or info.config.filter_subject != self.filter:
-            await js.delete_consumer(self.stream_name, self.durable)  # type: ignore[attr-defined]
+        if not self.after_position and not info.delivered.stream_seq and info.config.filter_subject == self.filter:
+            return  # nothing delivered yet: keep it as it is (it may have started "from now")
+        if not self.after_position:
+            floor = info.ack_floor.stream_seq or max((info.config.opt_start_seq or 1) - 1, 0)
+            self.after_position = floor
+            self.from_now = False
+        await js.delete_consumer(self.stream_name, self.durable)  # type: ignore[attr-defined]
 
     async def batches(self, timeout: float = 1.0) -> AsyncIterator[list[Msg]]:
         """Batches of messages for ever; an empty batch when none came within `timeout`."""
