@@ -245,3 +245,8 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
             await pool.close()
 
     asyncio.run(_relay())
+
+
+from mlledger._cli_events import events as _events  # noqa: E402 - command groups register last
+
+main.add_command(_events)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 
 import grpc
 from nats.aio.client import Client as NATS
@@ -77,6 +78,7 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
             self.nats_url, self.settings.stream_name, self.settings.subject_prefix, subject,
             after_position=request.after_position, from_now=request.from_now,
             batch=request.max_batch or DEFAULT_BATCH, nc=await self._connection(),
+            since_time=request.since_time.ToDatetime(tzinfo=dt.timezone.utc) if request.HasField("since_time") else None,
         )
         types = set(request.types)
         entity = request.entity

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -125,6 +126,8 @@ class Subscription:
     #: Start after this stream position (ignored when resuming an existing durable that is not ahead).
     after_position: int = 0
     from_now: bool = False
+    #: Start at the first event stored at or after this time (overrides the position).
+    since_time: dt.datetime | None = None
     batch: int = 500
     #: Seconds JetStream waits for an ack before redelivering (durable consumers).
     ack_wait: float = 30.0
@@ -157,7 +160,10 @@ class Subscription:
             inactive_threshold=None if self.durable else 60.0,
             mem_storage=None if self.durable else True,
         )
-        if self.from_now:
+        if self.since_time is not None:
+            config.deliver_policy = DeliverPolicy.BY_START_TIME
+            config.opt_start_time = self.since_time  # type: ignore[assignment]
+        elif self.from_now:
             config.deliver_policy = DeliverPolicy.NEW
         elif self.after_position > 0:
             config.deliver_policy = DeliverPolicy.BY_START_SEQUENCE

@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from mlledger.v1 import events_pb2 as mlledger_dot_v1_dot_events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmlledger/v1/subscriptions.proto\x12\x0bmlledger.v1\x1a\x18mlledger/v1/events.proto\"\x94\x01\n\x10SubscribeRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\x12\x10\n\x08\x66rom_now\x18\x02 \x01(\x08\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12\r\n\x05types\x18\x04 \x03(\t\x12\x0e\n\x06\x65ntity\x18\x05 \x01(\t\x12\x13\n\x0breplay_only\x18\x06 \x01(\x08\x12\x11\n\tmax_batch\x18\x07 \x01(\x05\"a\n\x11SubscribeResponse\x12\"\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x12.mlledger.v1.Event\x12\x15\n\rlast_position\x18\x02 \x01(\x03\x12\x11\n\tcaught_up\x18\x03 \x01(\x08\"\x16\n\x14GetStreamInfoRequest\"\x85\x01\n\x15GetStreamInfoResponse\x12\x10\n\x08nats_url\x18\x01 \x01(\t\x12\x13\n\x0bstream_name\x18\x02 \x01(\t\x12\x16\n\x0esubject_prefix\x18\x03 \x01(\t\x12\x16\n\x0e\x66irst_position\x18\x04 \x01(\x03\x12\x15\n\rlast_position\x18\x05 \x01(\x03\x32\xb4\x01\n\x0c\x45ventService\x12L\n\tSubscribe\x12\x1d.mlledger.v1.SubscribeRequest\x1a\x1e.mlledger.v1.SubscribeResponse0\x01\x12V\n\rGetStreamInfo\x12!.mlledger.v1.GetStreamInfoRequest\x1a\".mlledger.v1.GetStreamInfoResponseB<\n\x0f\x64\x65v.mlledger.v1P\x01Z\'mlledger.dev/gen/mlledger/v1;mlledgerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fmlledger/v1/subscriptions.proto\x12\x0bmlledger.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18mlledger/v1/events.proto\"\xc4\x01\n\x10SubscribeRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x03\x12\x10\n\x08\x66rom_now\x18\x02 \x01(\x08\x12\x0f\n\x07subject\x18\x03 \x01(\t\x12\r\n\x05types\x18\x04 \x03(\t\x12\x0e\n\x06\x65ntity\x18\x05 \x01(\t\x12\x13\n\x0breplay_only\x18\x06 \x01(\x08\x12\x11\n\tmax_batch\x18\x07 \x01(\x05\x12.\n\nsince_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"a\n\x11SubscribeResponse\x12\"\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x12.mlledger.v1.Event\x12\x15\n\rlast_position\x18\x02 \x01(\x03\x12\x11\n\tcaught_up\x18\x03 \x01(\x08\"\x16\n\x14GetStreamInfoRequest\"\x85\x01\n\x15GetStreamInfoResponse\x12\x10\n\x08nats_url\x18\x01 \x01(\t\x12\x13\n\x0bstream_name\x18\x02 \x01(\t\x12\x16\n\x0esubject_prefix\x18\x03 \x01(\t\x12\x16\n\x0e\x66irst_position\x18\x04 \x01(\x03\x12\x15\n\rlast_position\x18\x05 \x01(\x03\x32\xb4\x01\n\x0c\x45ventService\x12L\n\tSubscribe\x12\x1d.mlledger.v1.SubscribeRequest\x1a\x1e.mlledger.v1.SubscribeResponse0\x01\x12V\n\rGetStreamInfo\x12!.mlledger.v1.GetStreamInfoRequest\x1a\".mlledger.v1.GetStreamInfoResponseB<\n\x0f\x64\x65v.mlledger.v1P\x01Z\'mlledger.dev/gen/mlledger/v1;mlledgerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,14 +34,14 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'mlledger.v1.subscriptions_p
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\017dev.mlledger.v1P\001Z\'mlledger.dev/gen/mlledger/v1;mlledgerv1'
-  _globals['_SUBSCRIBEREQUEST']._serialized_start=75
-  _globals['_SUBSCRIBEREQUEST']._serialized_end=223
-  _globals['_SUBSCRIBERESPONSE']._serialized_start=225
-  _globals['_SUBSCRIBERESPONSE']._serialized_end=322
-  _globals['_GETSTREAMINFOREQUEST']._serialized_start=324
-  _globals['_GETSTREAMINFOREQUEST']._serialized_end=346
-  _globals['_GETSTREAMINFORESPONSE']._serialized_start=349
-  _globals['_GETSTREAMINFORESPONSE']._serialized_end=482
-  _globals['_EVENTSERVICE']._serialized_start=485
-  _globals['_EVENTSERVICE']._serialized_end=665
+  _globals['_SUBSCRIBEREQUEST']._serialized_start=108
+  _globals['_SUBSCRIBEREQUEST']._serialized_end=304
+  _globals['_SUBSCRIBERESPONSE']._serialized_start=306
+  _globals['_SUBSCRIBERESPONSE']._serialized_end=403
+  _globals['_GETSTREAMINFOREQUEST']._serialized_start=405
+  _globals['_GETSTREAMINFOREQUEST']._serialized_end=427
+  _globals['_GETSTREAMINFORESPONSE']._serialized_start=430
+  _globals['_GETSTREAMINFORESPONSE']._serialized_end=563
+  _globals['_EVENTSERVICE']._serialized_start=566
+  _globals['_EVENTSERVICE']._serialized_end=746
 # @@protoc_insertion_point(module_scope)

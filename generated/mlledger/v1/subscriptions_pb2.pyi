@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from mlledger.v1 import events_pb2 as _events_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -8,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class SubscribeRequest(_message.Message):
-    __slots__ = ("after_position", "from_now", "subject", "types", "entity", "replay_only", "max_batch")
+    __slots__ = ("after_position", "from_now", "subject", "types", "entity", "replay_only", "max_batch", "since_time")
     AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
     FROM_NOW_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +19,7 @@ class SubscribeRequest(_message.Message):
     ENTITY_FIELD_NUMBER: _ClassVar[int]
     REPLAY_ONLY_FIELD_NUMBER: _ClassVar[int]
     MAX_BATCH_FIELD_NUMBER: _ClassVar[int]
+    SINCE_TIME_FIELD_NUMBER: _ClassVar[int]
     after_position: int
     from_now: bool
     subject: str
@@ -23,7 +27,8 @@ class SubscribeRequest(_message.Message):
     entity: str
     replay_only: bool
     max_batch: int
-    def __init__(self, after_position: _Optional[int] = ..., from_now: _Optional[bool] = ..., subject: _Optional[str] = ..., types: _Optional[_Iterable[str]] = ..., entity: _Optional[str] = ..., replay_only: _Optional[bool] = ..., max_batch: _Optional[int] = ...) -> None: ...
+    since_time: _timestamp_pb2.Timestamp
+    def __init__(self, after_position: _Optional[int] = ..., from_now: _Optional[bool] = ..., subject: _Optional[str] = ..., types: _Optional[_Iterable[str]] = ..., entity: _Optional[str] = ..., replay_only: _Optional[bool] = ..., max_batch: _Optional[int] = ..., since_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SubscribeResponse(_message.Message):
     __slots__ = ("events", "last_position", "caught_up")
