@@ -222,7 +222,7 @@ class Subscription:
 
 async def consume(subscription: Subscription, checkpoint: Checkpoint,
                   handler: Handler, *, stop: asyncio.Event | None = None,
-                  idle_timeout: float = 1.0) -> None:
+                  idle_timeout: float = 1.0, on_handled: Callable[[], None] | None = None) -> None:
     """Feed the subscription to `handler` through `checkpoint` until `stop` is set.
 
     The subscription starts after the checkpoint's position; each batch is handled (repeats
@@ -237,6 +237,8 @@ async def consume(subscription: Subscription, checkpoint: Checkpoint,
             if msgs:
                 await checkpoint.handle([decode(msg) for msg in msgs], handler)
                 await subscription.ack(msgs)
+                if on_handled is not None:
+                    on_handled()
             if stop is not None and stop.is_set():
                 return
     finally:
