@@ -248,5 +248,7 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
 
 
 from mlledger._cli_events import events as _events  # noqa: E402 - command groups register last
+from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
 
 main.add_command(_events)
+main.add_command(_webhooks)

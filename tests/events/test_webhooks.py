@@ -129,3 +129,27 @@ def test_bad_input_names_the_field(webhooks):
         with pytest.raises(grpc.RpcError) as failure:
             webhooks.CreateWebhook(request)
         assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field in failure.value.details()
+
+
+def test_no_delivery_is_lost_across_a_registry_restart(webhooks, client, mlledger_stack, experiment_id):
+    """Events published while the service hosting the webhooks is down are delivered once it is back."""
+    receiver = Receiver()
+    name = f"hook-{uuid.uuid4().hex[:8]}"
+    webhooks.CreateWebhook(pb.CreateWebhookRequest(name=name, url=receiver.url,
+                                                   subject="mlledger.tracking.run.created", secret=SECRET))
+    mine = lambda: {json.loads(body)["payload"]["run_id"] for _, body in receiver.requests  # noqa: E731
+                    if json.loads(body)["payload"].get("experiment_id") == experiment_id}
+    try:
+        runs = {client.create_run(experiment_id).info.run_id for _ in range(3)}
+        mlledger_stack.kill("registry")
+        runs |= {client.create_run(experiment_id).info.run_id for _ in range(5)}
+        mlledger_stack.start("registry")
+        _wait_for(lambda: mine() >= runs)
+        time.sleep(0.5)
+        assert mine() == runs
+        ids = [headers["Mlledger-Event-Id"] for headers, body in receiver.requests
+               if json.loads(body)["payload"].get("experiment_id") == experiment_id]
+        assert len(ids) == len(set(ids)) == len(runs)
+    finally:
+        receiver.close()
+        webhooks.DeleteWebhook(pb.DeleteWebhookRequest(webhook=name))
