@@ -222,11 +222,13 @@ class Subscription:
 
 async def consume(subscription: Subscription, checkpoint: Checkpoint,
                   handler: Handler, *, stop: asyncio.Event | None = None,
-                  idle_timeout: float = 1.0, on_handled: Callable[[], None] | None = None) -> None:
+                  idle_timeout: float = 1.0, on_handled: Callable[[], None] | None = None,
+                  stop_when_idle: bool = False) -> None:
     """Feed the subscription to `handler` through `checkpoint` until `stop` is set.
 
     The subscription starts after the checkpoint's position; each batch is handled (repeats
-    dropped, position stored with the effects) and only then acked.
+    dropped, position stored with the effects) and only then acked. With `stop_when_idle` it
+    returns once nothing arrived for `idle_timeout` (caught up).
     """
     position = await checkpoint.load()
     if position.stream and not subscription.from_now:
@@ -239,7 +241,7 @@ async def consume(subscription: Subscription, checkpoint: Checkpoint,
                 await subscription.ack(msgs)
                 if on_handled is not None:
                     on_handled()
-            if stop is not None and stop.is_set():
+            if (stop is not None and stop.is_set()) or (stop_when_idle and not msgs):
                 return
     finally:
         await subscription.close()
