@@ -84,7 +84,7 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
         entity = request.entity
         await subscription.open()
         try:
-            caught_up = request.from_now or await subscription.pending() == 0
+            caught_up = request.from_now or await subscription.nothing_to_replay()
             if caught_up:
                 yield pb.SubscribeResponse(last_position=request.after_position, caught_up=True)
                 if request.replay_only:

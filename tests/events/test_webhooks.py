@@ -141,6 +141,10 @@ def test_no_delivery_is_lost_across_a_registry_restart(webhooks, client, mlledge
                     if json.loads(body)["payload"].get("experiment_id") == experiment_id}
     try:
         runs = {client.create_run(experiment_id).info.run_id for _ in range(3)}
+        # Deliveries are at least once: one in flight when the process dies is sent again. Kill it
+        # once these are recorded, so every repeat below would be a real loss of state.
+        _wait_for(lambda: len([d for d in webhooks.ListWebhookDeliveries(pb.ListWebhookDeliveriesRequest(
+            webhook=name)).deliveries if d.status == "delivered"]) == 3)
         mlledger_stack.kill("registry")
         runs |= {client.create_run(experiment_id).info.run_id for _ in range(5)}
         mlledger_stack.start("registry")
