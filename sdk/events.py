@@ -30,7 +30,7 @@ from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import Message
 
 from mlledger import _transport
-from mlledger.services.eventstore.subscriber import Position, Subscription, decode
+from mlledger.services.eventstore.subscriber import Position, Subscription, decode, sequence
 from mlledger.v1 import (  # noqa: F401 - imported so every payload type is known to the descriptor pool
     artifacts_pb2, events_pb2, registry_pb2, subscriptions_pb2, subscriptions_pb2_grpc, tracking_pb2, webhooks_pb2,
 )
@@ -135,7 +135,8 @@ class EventSubscription:
                     return
                 if not msgs:
                     continue
-                events = [ReceivedEvent(decode(msg), msg.subject) for msg in msgs if self._wanted(msg)]
+                wanted = [msg for msg in msgs if self._wanted(msg)] if self._types or self._entity else msgs
+                events = [ReceivedEvent(decode(msg), msg.subject) for msg in wanted]
                 fresh = {id(raw) for raw in self._seen.fresh([e.raw for e in events])}
                 batch = _Batch([e for e in events if id(e.raw) in fresh], msgs)
                 while not self._stopping.is_set():
@@ -184,7 +185,7 @@ class EventSubscription:
             for event in item.events:
                 yield event
                 self.position = event.position
-            self.position = max(self.position, item.msgs[-1].metadata.sequence.stream)
+            self.position = max(self.position, sequence(item.msgs[-1]))
             previous = item
 
     def run(self, callback: Callable[[ReceivedEvent], None]) -> EventSubscription:

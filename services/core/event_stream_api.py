@@ -17,7 +17,7 @@ from nats.aio.client import Client as NATS
 from mlledger import errors
 from mlledger.services.eventstore import jetstream
 from mlledger.services.eventstore.jetstream import StreamSettings
-from mlledger.services.eventstore.subscriber import Subscription, resolve_subject
+from mlledger.services.eventstore.subscriber import Subscription, num_pending, resolve_subject, sequence
 from mlledger.v1 import subscriptions_pb2 as pb, subscriptions_pb2_grpc
 
 MAX_BATCH = 1000
@@ -101,10 +101,9 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
                         continue
                     event = response.events.add()
                     event.ParseFromString(msg.data)
-                    event.position = msg.metadata.sequence.stream
-                last = msgs[-1].metadata
-                response.last_position = last.sequence.stream
-                if not caught_up and last.num_pending == 0:
+                    event.position = sequence(msg)
+                response.last_position = sequence(msgs[-1])
+                if not caught_up and num_pending(msgs[-1]) == 0:
                     caught_up = response.caught_up = True
                 yield response
                 if caught_up and request.replay_only:

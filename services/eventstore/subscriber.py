@@ -53,10 +53,28 @@ def resolve_subject(pattern: str, prefix: str) -> str:
     return pattern
 
 
+def _ack_tokens(msg: Msg) -> list[str]:
+    # "$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<time>.<pending>", or
+    # the newer form with domain and account hash in front and a token behind. Parsed here
+    # because nats-py's msg.metadata also builds a datetime for every message.
+    tokens = msg.reply.split(".")
+    return tokens[2:] if len(tokens) == 9 else tokens[4:11]
+
+
+def sequence(msg: Msg) -> int:
+    """The message's position on the stream."""
+    return int(_ack_tokens(msg)[3])
+
+
+def num_pending(msg: Msg) -> int:
+    """How many matching messages the server still had to deliver after this one."""
+    return int(_ack_tokens(msg)[6])
+
+
 def decode(msg: Msg) -> Event:
     """The event in a stream message, with its stream position set."""
     event = Event.FromString(msg.data)
-    event.position = msg.metadata.sequence.stream
+    event.position = sequence(msg)
     return event
 
 
