@@ -54,15 +54,24 @@ def test_replay_then_live_with_writes_racing_the_seam(client, event_stub, experi
 
 
 def test_entity_history_is_one_call(client, event_stub, experiment_id):
-    """Filtering by entity returns that run's whole history and ends after the replay when asked."""
+    """Filtering by entity returns that run's whole history; replay_only ends the call after it."""
     run = client.create_run(experiment_id)
     client.log_param(run.info.run_id, "alpha", "0.5")
     client.set_terminated(run.info.run_id)
-    responses = list(event_stub.Subscribe(
-        pb.SubscribeRequest(entity=f"run/{run.info.run_id}", replay_only=True), timeout=60))
-    events = [event for response in responses for event in response.events]
-    assert [event.type for event in events] == ["run.created", "run.params_logged", "run.updated"]
-    assert [event.stream_version for event in events] == [1, 2, 3]
+    request = pb.SubscribeRequest(entity=f"run/{run.info.run_id}")
+    live, call = [], event_stub.Subscribe(request, timeout=60)
+    try:
+        for response in call:  # publication trails the commit: follow live until all three are out
+            live += response.events
+            if len(live) >= 3:
+                break
+    finally:
+        call.cancel()
+    assert [event.type for event in live] == ["run.created", "run.params_logged", "run.updated"]
+    assert [event.stream_version for event in live] == [1, 2, 3]
+    request.replay_only = True
+    responses = list(event_stub.Subscribe(request, timeout=60))
+    assert [event.id for response in responses for event in response.events] == [event.id for event in live]
     assert responses[-1].caught_up
 
 
