@@ -40,6 +40,9 @@ from mlledger._registry_entities import (
     ModelEvent, ModelLineage, ModelVersion, RegisteredModel, ResolvedModel, StageChange,
 )
 
+# -- the event stream: mlledger.events.subscribe(...) --
+from mlledger import events
+
 __all__ = [
     "ActiveRun",
     "Client",
@@ -72,6 +75,7 @@ __all__ = [
     "download_artifacts",
     "end_run",
     "errors",
+    "events",
     "flush",
     "get_experiment",
     "get_experiment_by_name",

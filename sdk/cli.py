@@ -223,3 +223,9 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
 from mlledger._cli_models import models as _models  # noqa: E402 - the group lives in its own module
 
 main.add_command(_models)
+from mlledger._cli_events import events as _events  # noqa: E402 - command groups register last
+from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
+from mlledger._cli_auditor import auditor as _auditor  # noqa: E402
+main.add_command(_events)
+main.add_command(_webhooks)
+main.add_command(_auditor)

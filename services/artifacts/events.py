@@ -36,3 +36,11 @@ def snapshotted(source_uri: str, source_path: str, destination_uri: str,
     payload = artifacts_pb2.ArtifactSnapshotted(source_uri=source_uri, source_path=source_path,
                                                 destination_uri=destination_uri, files=list(files))
     return NewEvent(stream(destination_uri), SNAPSHOTTED, payload)
+
+
+#: Every event type and its payload message.
+PAYLOADS = {
+    STORED: artifacts_pb2.ArtifactStored,
+    DELETED: artifacts_pb2.ArtifactDeleted,
+    SNAPSHOTTED: artifacts_pb2.ArtifactSnapshotted,
+}

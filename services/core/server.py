@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 import grpc
@@ -21,6 +21,7 @@ from grpc_reflection.v1alpha import reflection
 from mlledger import __version__
 from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
+from mlledger.services.core.event_stream_api import EventStreamApi
 from mlledger.services.core.interceptors import ErrorMappingInterceptor
 from mlledger.services.core.logging import get_logger
 from mlledger.services.core.readiness import DatabaseReadiness
@@ -65,6 +66,9 @@ class ServiceRuntime:
         self._channels: dict[str, grpc.aio.Channel] = {}
         self._service_names: list[str] = []
         self.readiness: DatabaseReadiness | None = None
+        self.event_stream: EventStreamApi | None = None
+        #: Called (awaited) on shutdown after the server stopped, e.g. to stop background consumers.
+        self.on_stop: list[Callable[[], Awaitable[None]]] = []
 
     async def start(self) -> int:
         """Start serving; returns the bound port."""
@@ -80,13 +84,16 @@ class ServiceRuntime:
         ]
         self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()], options=options)
         names = list(self.definition.register(self.server, self))
-        from mlledger.v1 import common_pb2_grpc, events_pb2_grpc
+        from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 
         events_pb2_grpc.add_EventLogServiceServicer_to_server(EventLogApi(self.store, settings.service), self.server)
+        self.event_stream = EventStreamApi(settings.nats_url, settings.stream)
+        subscriptions_pb2_grpc.add_EventServiceServicer_to_server(self.event_stream, self.server)
         common_pb2_grpc.add_DiscoveryServiceServicer_to_server(DiscoveryApi(settings, __version__), self.server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         names += [
             events_pb2.DESCRIPTOR.services_by_name["EventLogService"].full_name,
+            subscriptions_pb2.DESCRIPTOR.services_by_name["EventService"].full_name,
             common_pb2.DESCRIPTOR.services_by_name["DiscoveryService"].full_name,
         ]
         self._service_names = names
@@ -140,6 +147,11 @@ class ServiceRuntime:
                 await self._set_health(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         if self.server is not None:
             await self.server.stop(self.settings.shutdown_grace)
+        for callback in self.on_stop:
+            with contextlib.suppress(Exception):
+                await callback()
+        if self.event_stream is not None:
+            await self.event_stream.close()
         if self.relay is not None:
             await self.relay.stop()
         for channel in self._channels.values():

@@ -7,6 +7,9 @@
     projection.py  Projector: the read-model updates of each event, used live and for rebuilds
     jetstream.py   JetStream stream set-up, subjects, and the envelope published for each event
     relay.py       the outbox relay publishing every committed event to JetStream in order
+    subscriber.py  the one subscriber every consumer stands on: JetStream pull consumers,
+                   de-duplication by event id, checkpoints stored with the consumer's effects
+    consumer_checkpoint.py  a consumer's checkpoint in PostgreSQL, in its own transaction
 
 Appends take a transaction-level advisory lock per service schema just before commit, so
 global positions become visible in commit order and a tailing reader never skips an event.

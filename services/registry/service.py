@@ -13,23 +13,33 @@ from mlledger.services.registry.api import RegistryApi
 from mlledger.services.registry.projector import MIGRATIONS, RegistryProjector
 from mlledger.services.registry.reads import RegistryReads
 from mlledger.services.registry.writes import RegistryWrites
-from mlledger.v1 import registry_pb2, registry_pb2_grpc
+from mlledger.services.webhooks.api import WebhookApi
+from mlledger.services.webhooks.delivery import Dispatcher
+from mlledger.services.webhooks.projector import MIGRATIONS as WEBHOOK_MIGRATIONS, CompositeProjector, WebhookProjector
+from mlledger.v1 import registry_pb2, registry_pb2_grpc, webhooks_pb2, webhooks_pb2_grpc
 
 
 class RegistryService:
     """The registry service definition."""
 
     name = "registry"
-    migrations: Sequence[Migration] = MIGRATIONS
+    migrations: Sequence[Migration] = [*MIGRATIONS, *WEBHOOK_MIGRATIONS]
 
     def projector(self, schema: str) -> Projector:
-        return RegistryProjector(schema)
+        return CompositeProjector(RegistryProjector(schema), WebhookProjector(schema))
 
     def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
         assert runtime.store is not None, "the runtime opens the store before registering servicers"
         api = RegistryApi(RegistryWrites(runtime.store, runtime), RegistryReads(runtime.store))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(api, server)
-        return [registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name]
+        webhooks_pb2_grpc.add_WebhookServiceServicer_to_server(WebhookApi(runtime.store), server)
+        if runtime.settings.nats_url:
+            # The registry hosts the built-in webhook subscriber beside the webhook definitions.
+            dispatcher = Dispatcher(runtime.store, runtime.settings.nats_url, runtime.settings.stream)
+            dispatcher.start()
+            runtime.on_stop.append(dispatcher.stop)
+        return [registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
+                webhooks_pb2.DESCRIPTOR.services_by_name["WebhookService"].full_name]
 
 
 def definition() -> RegistryService:

@@ -1,0 +1,1 @@
+"""Webhooks: definitions event-sourced in the registry log, and the subscriber that delivers events."""
