@@ -45,10 +45,13 @@ def _port_option(name: str, default: int) -> click.Option:
 @_port_option("artifacts", 50053)
 @_port_option("postgres", 54329)
 @_port_option("nats", 42229)
+@click.option("--gateway-port", type=int, default=5000, show_default=True,
+              help="Port of the HTTP gateway serving MLflow's REST API (0: no gateway).")
 @click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default="json", show_default=True,
               help="Format of the services' logs (written to DATA_DIR/logs).")
 def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tracking_port: int,
-       registry_port: int, artifacts_port: int, postgres_port: int, nats_port: int, log_format: str) -> None:
+       registry_port: int, artifacts_port: int, postgres_port: int, nats_port: int, gateway_port: int,
+       log_format: str) -> None:
     """Start the whole stack on this machine and keep it running until Ctrl-C.
 
     Starts embedded PostgreSQL and NATS with JetStream under DATA_DIR (unless --database-url and
@@ -65,7 +68,8 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
     ports = {"tracking": tracking_port, "registry": registry_port, "artifacts": artifacts_port,
              "postgres": postgres_port, "nats": nats_port}
     stack = Stack(StackConfig(data_dir=data_dir.expanduser(), ports=ports, database_url=database_url,
-                              nats_url=nats_url, artifact_root=artifact_root, log_format=log_format))
+                              nats_url=nats_url, artifact_root=artifact_root, log_format=log_format,
+                              gateway_port=gateway_port))
     try:
         stack.check_ports()
     except PortTaken as exc:
@@ -245,3 +249,8 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
             await pool.close()
 
     asyncio.run(_relay())
+
+
+from mlledger._cli_gateway import gateway  # noqa: E402 - registered after the core commands
+
+main.add_command(gateway)

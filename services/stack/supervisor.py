@@ -42,6 +42,8 @@ class StackConfig:
     artifact_root: str = ""
     log_format: str = "auto"
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: Port of the HTTP gateway (MLflow's REST API); 0 runs none.
+    gateway_port: int = 0
 
 
 class Stack:
@@ -68,6 +70,8 @@ class Stack:
             wanted.append("nats")
         for name in wanted:
             require_free(name, self.config.ports[name], f"--{name}-port")
+        if self.config.gateway_port:
+            require_free("gateway", self.config.gateway_port, "--gateway-port")
 
     def start_infrastructure(self) -> None:
         """Start (or connect to) PostgreSQL and NATS, and make sure the database exists."""
@@ -90,7 +94,7 @@ class Stack:
         env.update(
             MLLEDGER_DATABASE_URL=self.database_url,
             MLLEDGER_NATS_URL=self.nats_url,
-            MLLEDGER_PORT=str(self.config.ports[name]),
+            MLLEDGER_PORT=str(self.config.ports.get(name, self.config.gateway_port)),
             MLLEDGER_HOST="127.0.0.1",
             MLLEDGER_ENDPOINTS=endpoints,
             MLLEDGER_SUBJECT_PREFIX=self.config.subject_prefix,
@@ -105,14 +109,17 @@ class Stack:
         """Start one service process and wait until it listens."""
         logs = self.config.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        port = self.config.gateway_port if name == "gateway" else self.config.ports[name]
+        command = ["serve", name] if name != "gateway" else [
+            "gateway", "--port", str(port), *(f"--{svc}={addr}" for svc, addr in self.endpoints.items())]
         with open(logs / f"{name}.log", "ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "mlledger", "serve", name],
+                [sys.executable, "-m", "mlledger", *command],
                 env=self.service_env(name), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         self.processes[name] = process
         try:
-            wait_listening(self.config.ports[name], timeout=timeout, process=process)
+            wait_listening(port, timeout=timeout, process=process)
         except Exception as exc:
             tail = (logs / f"{name}.log").read_text(errors="replace")[-3000:]
             raise RuntimeError(f"the {name} service did not start: {exc}\n{tail}") from exc
@@ -123,6 +130,8 @@ class Stack:
             self.start_infrastructure()
             for name in self.config.services:
                 self.start_service(name)
+            if self.config.gateway_port:
+                self.start_service("gateway")
         except BaseException:
             self.stop()
             raise
@@ -147,6 +156,8 @@ class Stack:
     def describe(self) -> Mapping[str, str]:
         """What listens where, for printing."""
         rows = {name: f"grpc://{address}" for name, address in self.endpoints.items()}
+        if self.config.gateway_port:
+            rows["gateway"] = f"http://127.0.0.1:{self.config.gateway_port}"
         rows["postgres"] = self.database_url
         rows["nats"] = self.nats_url
         return rows
