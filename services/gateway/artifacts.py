@@ -93,7 +93,7 @@ async def _download(request: Request) -> Response:
     async def body() -> AsyncIterator[bytes]:
         if first.chunk:
             yield first.chunk
-        async for message in stream:
+        while (message := await stream.read()) is not grpc.aio.EOF:
             yield message.chunk
 
     name = inner.rsplit("/", 1)[-1]

@@ -122,7 +122,7 @@ async def _source(params: Params, caller: Caller) -> tuple[str, str]:
     model_id = params.string("model_id") or logged_models.model_id_of(source)
     if model_id and (source.startswith("models:/") or not source):
         model = await logged_models.load(caller, model_id)
-        return wire.to_managed(model["artifact_location"]), run_id or model.get("source_run_id", "")
+        return wire.to_managed(model["artifact_uri"]), run_id or model.get("source_run_id", "")
     return wire.to_managed(source), run_id
 
 
