@@ -33,6 +33,11 @@ _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 PREFIXES = ("/api/2.0/mlflow-artifacts", "/ajax-api/2.0/mlflow-artifacts")
 
 
+def is_run_id(text: str) -> bool:
+    """Whether `text` has the form of a run id."""
+    return bool(_RUN_ID.match(text))
+
+
 def split(path: str) -> tuple[str, str]:
     """(artifact location, path inside it) for a path under the managed root."""
     segments = [segment for segment in path.strip("/").split("/")]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from mlledger.services.gateway import logged_models, wire
+from mlledger.services.gateway import artifacts, logged_models, wire
 from mlledger.services.gateway.backend import Caller
 from mlledger.services.gateway.errors import invalid
 from mlledger.services.gateway.params import Params
@@ -32,6 +33,27 @@ def _max_results(params: Params, default: int) -> int:
     if value < 1:
         raise invalid(f"Invalid value for max_results. It must be a positive integer, but got {value}")
     return min(value, 1000)
+
+
+# MLflow's client adds this condition to every search to tell prompts from models; the registry
+# has no prompts, so the gateway applies it to the results itself.
+_PROMPT = re.compile(r"^\s*tags?\.`mlflow\.prompt\.is_prompt`\s*(=|!=)\s*'(true|false)'\s*$", re.IGNORECASE)
+PROMPT_TAG = "mlflow.prompt.is_prompt"
+
+
+def _without_prompt_condition(text: str) -> tuple[str, bool | None]:
+    """The filter without MLflow's prompt condition, and whether prompts are wanted (None: no condition)."""
+    parts = re.split(r"(\s+AND\s+)", text, flags=re.IGNORECASE)
+    for index in range(0, len(parts), 2):
+        found = _PROMPT.match(parts[index])
+        if found is not None:
+            kept = parts[:index - 1] + parts[index + 1:] if index else parts[index + 2:]
+            return "".join(kept).strip(), (found.group(1) == "=") == (found.group(2).lower() == "true")
+    return text, None
+
+
+def _is_prompt(tags: Any) -> bool:
+    return any(tag.key == PROMPT_TAG and tag.value.lower() == "true" for tag in tags)
 
 
 def _page(items: list[dict[str, Any]], name: str, token: str) -> dict[str, Any]:
@@ -72,10 +94,12 @@ async def delete_model(params: Params, caller: Caller) -> dict[str, Any]:
 
 
 async def search_models(params: Params, caller: Caller) -> dict[str, Any]:
+    text, prompts = _without_prompt_condition(params.string("filter"))
     response = await caller.call(caller.services.registry.SearchRegisteredModels, pb.SearchRegisteredModelsRequest(
-        filter=params.string("filter"), max_results=_max_results(params, 100), order_by=params.strings("order_by"),
+        filter=text, max_results=_max_results(params, 100), order_by=params.strings("order_by"),
         page_token=params.string("page_token")))
-    models = [wire.registered_model(model) for model in response.registered_models]
+    models = [wire.registered_model(model) for model in response.registered_models
+              if prompts is None or _is_prompt(model.tags) == prompts]
     return _page(models, "registered_models", response.next_page_token)
 
 
@@ -123,7 +147,18 @@ async def _source(params: Params, caller: Caller) -> tuple[str, str]:
     if model_id and (source.startswith("models:/") or not source):
         model = await logged_models.load(caller, model_id)
         return wire.to_managed(model["artifact_uri"]), run_id or model.get("source_run_id", "")
-    return wire.to_managed(source), run_id
+    return _registrable(wire.to_managed(source), run_id)
+
+
+def _registrable(source: str, run_id: str) -> tuple[str, str]:
+    """A path inside a run's managed location as `runs:/<run_id>/<path>`, the form the registry snapshots."""
+    if not source.startswith(wire.MANAGED):
+        return source, run_id
+    location, inner = artifacts.split(source[len(wire.MANAGED):])
+    owner = location.rstrip("/").split("/")[-2] if location != wire.MANAGED else ""
+    if inner and artifacts.is_run_id(owner) and run_id in ("", owner):
+        return f"runs:/{owner}/{inner}", owner
+    return source, run_id
 
 
 async def create_version(params: Params, caller: Caller) -> dict[str, Any]:
@@ -154,10 +189,12 @@ async def delete_version(params: Params, caller: Caller) -> dict[str, Any]:
 
 
 async def search_versions(params: Params, caller: Caller) -> dict[str, Any]:
+    text, prompts = _without_prompt_condition(params.string("filter"))
     response = await caller.call(caller.services.registry.SearchModelVersions, pb.SearchModelVersionsRequest(
-        filter=params.string("filter"), max_results=_max_results(params, 1000),
+        filter=text, max_results=_max_results(params, 1000),
         order_by=params.strings("order_by"), page_token=params.string("page_token")))
-    versions = [wire.model_version(version) for version in response.model_versions]
+    versions = [wire.model_version(version) for version in response.model_versions
+                if prompts is None or _is_prompt(version.tags) == prompts]
     return _page(versions, "model_versions", response.next_page_token)
 
 
