@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from mlledger.services.gateway import wire
@@ -117,26 +116,24 @@ async def log_metric(params: Params, caller: Caller) -> dict[str, Any]:
 
 
 def _series(items: list[dict[str, Any]]) -> list[pb.MetricSeries]:
-    columns: dict[str, pb.MetricSeries] = {}
+    """Metric objects grouped into one columnar series per key (columns built as lists: much faster)."""
+    columns: dict[str, tuple[list[float], list[int], list[int]]] = {}
     for index, item in enumerate(items):
         key = item.get("key")
         if not isinstance(key, str) or not key:
             raise invalid(f"Missing value for required parameter 'metrics[{index}].key'.")
-        value, stamp = item.get("value"), item.get("timestamp")
         try:
-            number = float(value)  # type: ignore[arg-type]
-            stamp = int(stamp)  # type: ignore[arg-type]
-            step = int(item.get("step") or 0)
-        except (TypeError, ValueError):
-            raise invalid(f"Invalid value for metrics[{index}]: value, timestamp and step must be numbers "
-                          f"(got {value!r}, {stamp!r}, {item.get('step')!r})") from None
-        series = columns.get(key)
-        if series is None:
-            series = columns[key] = pb.MetricSeries(key=key)
-        series.values.append(number if not math.isnan(number) else math.nan)
-        series.timestamps_ms.append(stamp)
-        series.steps.append(step)
-    return list(columns.values())
+            value, stamp, step = float(item["value"]), int(item["timestamp"]), int(item.get("step") or 0)
+        except (KeyError, TypeError, ValueError):
+            raise invalid(f"Invalid value for metrics[{index}]: value and timestamp are required numbers and step "
+                          f"an integer (got {item.get('value')!r}, {item.get('timestamp')!r}, "
+                          f"{item.get('step')!r})") from None
+        values, stamps, steps = columns.setdefault(key, ([], [], []))
+        values.append(value)
+        stamps.append(stamp)
+        steps.append(step)
+    return [pb.MetricSeries(key=key, values=values, timestamps_ms=stamps, steps=steps)
+            for key, (values, stamps, steps) in columns.items()]
 
 
 async def log_batch(params: Params, caller: Caller) -> dict[str, Any]:
