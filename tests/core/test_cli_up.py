@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -71,7 +72,7 @@ async def append_marker(database_url: str) -> None:
 
 def test_up_serves_stops_on_ctrl_c_and_keeps_data(tmp_path):
     """Services answer health checks; Ctrl-C stops everything; a second `up` serves the same data."""
-    ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats")}
+    ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats", "gateway")}
     process = up(tmp_path, ports)
     output = Output(process)
     try:
@@ -80,6 +81,8 @@ def test_up_serves_stops_on_ctrl_c_and_keeps_data(tmp_path):
             with grpc.insecure_channel(f"127.0.0.1:{ports[name]}") as channel:
                 reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
                 assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports['gateway']}/health", timeout=10) as answer:
+            assert answer.read() == b"OK"
         asyncio.run(append_marker(f"postgresql://postgres@127.0.0.1:{ports['postgres']}/mlledger"))
     finally:
         process.send_signal(signal.SIGINT)
@@ -110,7 +113,7 @@ def test_up_names_a_taken_port(tmp_path):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         taken = squatter.getsockname()[1]
-        ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats")}
+        ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats", "gateway")}
         ports["registry"] = taken
         process = up(tmp_path, ports)
         output, _ = process.communicate(timeout=60)
