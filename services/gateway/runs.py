@@ -12,6 +12,7 @@ from mlledger.services.gateway.routes import Handler
 from mlledger.v1 import tracking_pb2 as pb
 
 PARENT_TAG = "mlflow.parentRunId"
+RUN_NAME_TAG = "mlflow.runName"
 CONTEXT_TAG = "mlflow.data.context"
 # MLflow's batch limits (mlflow/utils/validation.py), enforced with its messages.
 MAX_METRICS_PER_BATCH = 1000
@@ -35,16 +36,19 @@ def _batch_limit(entity: str, limit: int, length: int) -> None:
                       f"Please split up {entity} across multiple requests and try again.")
 
 
-def with_parent_tag(run: dict[str, Any], parent_run_id: str) -> dict[str, Any]:
-    """Show a nested run's parent under the tag MLflow's clients and UI read."""
+def with_mlflow_tags(run: dict[str, Any], parent_run_id: str) -> dict[str, Any]:
+    """Show the run's name and a nested run's parent under the tags MLflow's clients and UI read."""
     run_tags = run["data"]["tags"]
-    if parent_run_id and not any(tag["key"] == PARENT_TAG for tag in run_tags):
+    keys = {tag["key"] for tag in run_tags}
+    if RUN_NAME_TAG not in keys and run["info"]["run_name"]:
+        run_tags.append({"key": RUN_NAME_TAG, "value": run["info"]["run_name"]})
+    if parent_run_id and PARENT_TAG not in keys:
         run_tags.append({"key": PARENT_TAG, "value": parent_run_id})
     return run
 
 
 def run_json(run: pb.Run) -> dict[str, Any]:
-    return with_parent_tag(wire.run(run), run.info.parent_run_id)
+    return with_mlflow_tags(wire.run(run), run.info.parent_run_id)
 
 
 async def create(params: Params, caller: Caller) -> dict[str, Any]:
@@ -57,7 +61,7 @@ async def create(params: Params, caller: Caller) -> dict[str, Any]:
     if params.get("start_time") is not None:
         request.start_time.CopyFrom(wire.timestamp(params.integer("start_time")))
     if not request.run_name:
-        request.run_name = next((value for key, value in tags if key == "mlflow.runName"), "")
+        request.run_name = next((value for key, value in tags if key == RUN_NAME_TAG), "")
     response = await caller.call(caller.services.tracking.CreateRun, request)
     return {"run": run_json(response.run)}
 

@@ -74,6 +74,7 @@ def test_runs_params_metrics_tags_and_sdk_round_trip(client, gateway_stack) -> N
     assert fetched.data.params == {"lr": "0.01", "layers": "3"}
     assert fetched.data.metrics["acc"] == 0.95 and math.isnan(fetched.data.metrics["loss"])
     assert fetched.data.tags["note"] == "hello" and fetched.data.tags["batch"] == "yes"
+    assert fetched.data.tags["mlflow.runName"] == "first"
     assert "team" not in fetched.data.tags
     assert (fetched.info.status, fetched.info.end_time) == ("FINISHED", start + 10)
     history = client.get_metric_history(run_id, "acc")
