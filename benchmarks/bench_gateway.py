@@ -162,6 +162,7 @@ def main() -> None:
                 figures["RSS gateway MB"] = rss_mb(processes["gateway"].pid)
                 figures["RSS gateway+services MB"] = sum(rss_mb(p.pid) for p in processes.values())
                 results["mlledger gateway"] = figures
+                print("mlledger gateway:", {key: round(value, 1) for key, value in figures.items()}, flush=True)
         if args.only != "gateway":
             try:
                 import mlflow.server  # noqa: F401

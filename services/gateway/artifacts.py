@@ -116,14 +116,17 @@ async def _upload(request: Request) -> Response:
 
         async def messages() -> AsyncIterator[pb.UploadArtifactRequest]:
             yield pb.UploadArtifactRequest(header=pb.UploadHeader(artifact_uri=location, path=inner))
-            buffer = bytearray()
+            # Pieces arrive in tens of kilobytes; they are sent on in chunks of about 1 MiB.
+            pieces: list[bytes] = []
+            size = 0
             async for piece in request.stream():
-                buffer += piece
-                if len(buffer) >= CHUNK_BYTES:
-                    yield pb.UploadArtifactRequest(chunk=bytes(buffer))
-                    buffer.clear()
-            if buffer:
-                yield pb.UploadArtifactRequest(chunk=bytes(buffer))
+                pieces.append(piece)
+                size += len(piece)
+                if size >= CHUNK_BYTES:
+                    yield pb.UploadArtifactRequest(chunk=b"".join(pieces))
+                    pieces, size = [], 0
+            if pieces:
+                yield pb.UploadArtifactRequest(chunk=b"".join(pieces))
 
         await caller.stream_in(caller.services.artifacts.UploadArtifact, messages())
     except MlflowError as exc:
