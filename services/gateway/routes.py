@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import structlog
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from mlledger.services.core.logging import get_logger
 from mlledger.services.gateway.backend import Caller
 from mlledger.services.gateway.errors import MlflowError
 from mlledger.services.gateway.params import Params
@@ -17,7 +17,7 @@ from mlledger.services.gateway.params import Params
 Handler = Callable[[Params, Caller], Awaitable[dict[str, Any]]]
 PREFIXES = ("/api/2.0/mlflow", "/ajax-api/2.0/mlflow")
 
-log = structlog.get_logger("mlledger.gateway")
+log = get_logger("gateway")
 
 
 def json_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
