@@ -90,6 +90,8 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
         table.add_row(name, address)
     console.print(table)
     console.print(f"data: {data_dir}   logs: {data_dir / 'logs'}   SDK: MLLEDGER_TRACKING_URI=127.0.0.1:{tracking_port}")
+    if gateway_port:
+        console.print(f"MLflow clients: MLFLOW_TRACKING_URI=http://127.0.0.1:{gateway_port}")
     console.print("Press Ctrl-C to stop.")
     stopping = False
 
