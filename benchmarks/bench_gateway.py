@@ -13,7 +13,9 @@ gateway alone and the gateway with the three services; mlflow server with its wo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -65,11 +67,16 @@ def mlflow_server(infra: Infrastructure, work: Path) -> Iterator[tuple[str, int]
         wait_listening(port, timeout=300, process=process)
         yield f"http://127.0.0.1:{port}", process.pid
     finally:
-        process.terminate()
+        # The server starts workers and job consumers in its session: stop them all.
+        survivors = psutil.Process(process.pid).children(recursive=True)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
+        for child in survivors:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
         log.close()
 
 
