@@ -45,10 +45,13 @@ def _port_option(name: str, default: int) -> click.Option:
 @_port_option("artifacts", 50053)
 @_port_option("postgres", 54329)
 @_port_option("nats", 42229)
+@click.option("--gateway-port", type=int, default=5000, show_default=True,
+              help="Port of the HTTP gateway serving MLflow's REST API (0: no gateway).")
 @click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default="json", show_default=True,
               help="Format of the services' logs (written to DATA_DIR/logs).")
 def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tracking_port: int,
-       registry_port: int, artifacts_port: int, postgres_port: int, nats_port: int, log_format: str) -> None:
+       registry_port: int, artifacts_port: int, postgres_port: int, nats_port: int, gateway_port: int,
+       log_format: str) -> None:
     """Start the whole stack on this machine and keep it running until Ctrl-C.
 
     Starts embedded PostgreSQL and NATS with JetStream under DATA_DIR (unless --database-url and
@@ -69,7 +72,8 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
     ports = {"tracking": tracking_port, "registry": registry_port, "artifacts": artifacts_port,
              "postgres": postgres_port, "nats": nats_port}
     stack = Stack(StackConfig(data_dir=data_dir.expanduser(), ports=ports, database_url=database_url,
-                              nats_url=nats_url, artifact_root=artifact_root, log_format=log_format),
+                              nats_url=nats_url, artifact_root=artifact_root, log_format=log_format,
+                              gateway_port=gateway_port),
                   cancel=stopping)
     try:
         code = foreground.run(stack, stopping, console, __version__)
@@ -220,12 +224,12 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
     asyncio.run(_relay())
 
 
-from mlledger._cli_models import models as _models  # noqa: E402 - the group lives in its own module
-
-main.add_command(_models)
-from mlledger._cli_events import events as _events  # noqa: E402 - command groups register last
-from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
+# Command groups live in their own modules and register last.
 from mlledger._cli_auditor import auditor as _auditor  # noqa: E402
-main.add_command(_events)
-main.add_command(_webhooks)
-main.add_command(_auditor)
+from mlledger._cli_events import events as _events  # noqa: E402
+from mlledger._cli_gateway import gateway as _gateway  # noqa: E402
+from mlledger._cli_models import models as _models  # noqa: E402
+from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
+
+for _group in (_models, _events, _webhooks, _auditor, _gateway):
+    main.add_command(_group)

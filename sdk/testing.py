@@ -113,6 +113,13 @@ class TestStack:
     def nats_url(self) -> str:
         return self.stack.nats_url
 
+    @property
+    def gateway_uri(self) -> str:
+        """Where MLflow clients are pointed (MLFLOW_TRACKING_URI), with `running_stack(gateway=True)`."""
+        if not self.stack.config.gateway_port:
+            raise RuntimeError("this stack runs no gateway: start it with running_stack(gateway=True)")
+        return f"http://127.0.0.1:{self.stack.config.gateway_port}"
+
     def subject(self, service: str, event_type: str) -> str:
         """The NATS subject this stack publishes `event_type` of `service` on."""
         return f"{self.subject_prefix}.{service}.{event_type}"
@@ -132,9 +139,11 @@ class TestStack:
 
 @contextlib.contextmanager
 def running_stack(
-    infrastructure: Infrastructure | None = None, services: tuple[str, ...] = SERVICES, **config: object
+    infrastructure: Infrastructure | None = None, services: tuple[str, ...] = SERVICES, gateway: bool = False,
+    **config: object
 ) -> Iterator[TestStack]:
-    """A whole stack on free ports for the duration of the block, removed afterwards."""
+    """A whole stack on free ports for the duration of the block, removed afterwards (with the HTTP
+    gateway in front when `gateway` is true)."""
     own_infra = infrastructure is None
     infra = infrastructure or start_infrastructure()
     token = uuid.uuid4().hex[:8]
@@ -145,7 +154,7 @@ def running_stack(
         stack = Stack(StackConfig(
             data_dir=data_dir, ports=ports, database_url=infra.new_database(), nats_url=infra.nats_url,
             subject_prefix=f"mlt{token}", stream_name=f"MLT{token.upper()}", services=services,
-            log_format="json", **config,  # type: ignore[arg-type]
+            log_format="json", gateway_port=free_port() if gateway else 0, **config,  # type: ignore[arg-type]
         ))
         stack.start()
         yield TestStack(stack, infra, f"mlt{token}", f"MLT{token.upper()}", stack.endpoints)

@@ -43,6 +43,8 @@ class StackConfig:
     artifact_root: str = ""
     log_format: str = "auto"
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: Port of the HTTP gateway (MLflow's REST API); 0 runs none.
+    gateway_port: int = 0
 
 
 class Stack:
@@ -71,6 +73,8 @@ class Stack:
             wanted.append("nats")
         for name in wanted:
             require_free(name, self.config.ports[name], f"--{name}-port")
+        if self.config.gateway_port:
+            require_free("gateway", self.config.gateway_port, "--gateway-port")
 
     def start_infrastructure(self) -> None:
         """Start (or connect to) PostgreSQL and NATS, and make sure the database exists."""
@@ -95,7 +99,7 @@ class Stack:
         env.update(
             MLLEDGER_DATABASE_URL=self.database_url,
             MLLEDGER_NATS_URL=self.nats_url,
-            MLLEDGER_PORT=str(self.config.ports[name]),
+            MLLEDGER_PORT=str(self._port(name)),
             MLLEDGER_HOST="127.0.0.1",
             MLLEDGER_ENDPOINTS=endpoints,
             MLLEDGER_SUBJECT_PREFIX=self.config.subject_prefix,
@@ -106,6 +110,19 @@ class Stack:
         env.update(self.config.extra_env)
         return env
 
+    def _port(self, name: str) -> int:
+        return self.config.gateway_port if name == "gateway" else self.config.ports[name]
+
+    def _command(self, name: str) -> list[str]:
+        if name != "gateway":
+            return ["serve", name]
+        return ["gateway", "--port", str(self._port(name)), *(f"--{svc}={addr}" for svc, addr in self.endpoints.items())]
+
+    @property
+    def process_names(self) -> tuple[str, ...]:
+        """The processes this stack runs: the services, then the gateway if it has a port."""
+        return (*self.config.services, *(("gateway",) if self.config.gateway_port else ()))
+
     def log_file(self, name: str) -> Path:
         """Where service `name` writes its log."""
         return self.config.data_dir / "logs" / f"{name}.log"
@@ -113,11 +130,11 @@ class Stack:
     def start_service(self, name: str, timeout: float = 60.0) -> None:
         """Start one service process and wait until it listens; on failure nothing of it is left running."""
         check_cancelled(self.cancel)
-        port = self.config.ports[name]
+        port = self._port(name)
         # Checked first: a listener already there would pass the wait below for the new process.
         require_free(name, port, f"--{name}-port")
         with open_log(self.log_file(name)) as log:
-            process = spawn([sys.executable, "-m", "mlledger", "serve", name], log=log,
+            process = spawn([sys.executable, "-m", "mlledger", *self._command(name)], log=log,
                             env=self.service_env(name), death_signal=signal.SIGTERM)
         self.processes[name] = process
         try:
@@ -133,7 +150,7 @@ class Stack:
         """Start everything; on failure, stop what was started."""
         try:
             self.start_infrastructure()
-            for name in self.config.services:
+            for name in self.process_names:
                 self.start_service(name)
         except BaseException:
             self.stop()
@@ -169,7 +186,7 @@ class Stack:
         if self.nats is not None:
             nats = self.nats
             found.append(Component("NATS", lambda: nats.process, nats.start, nats.log_file))
-        for name in self.config.services:
+        for name in self.process_names:
             found.append(Component(f"the {name} service", lambda name=name: self.processes.get(name),
                                    lambda name=name: self.start_service(name), self.log_file(name)))
         return found
@@ -177,6 +194,8 @@ class Stack:
     def describe(self) -> Mapping[str, str]:
         """What listens where, for printing."""
         rows = {name: f"grpc://{address}" for name, address in self.endpoints.items()}
+        if self.config.gateway_port:
+            rows["gateway"] = f"http://127.0.0.1:{self.config.gateway_port}"
         rows["postgres"] = self.database_url
         rows["nats"] = self.nats_url
         return rows

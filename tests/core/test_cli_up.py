@@ -11,6 +11,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import grpc
@@ -85,7 +86,7 @@ def data_dir():
 def test_up_serves_stops_on_ctrl_c_and_keeps_data(data_dir):
     """Services answer health checks; Ctrl-C stops everything; a second `up` serves the same data."""
     tmp_path = data_dir
-    ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats")}
+    ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats", "gateway")}
     process = up(tmp_path, ports)
     output = Output(process)
     try:
@@ -94,6 +95,8 @@ def test_up_serves_stops_on_ctrl_c_and_keeps_data(data_dir):
             with grpc.insecure_channel(f"127.0.0.1:{ports[name]}") as channel:
                 reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=10)
                 assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports['gateway']}/health", timeout=10) as answer:
+            assert answer.read() == b"OK"
         asyncio.run(append_marker(f"postgresql://postgres@127.0.0.1:{ports['postgres']}/mlledger"))
     finally:
         process.send_signal(signal.SIGINT)
@@ -124,7 +127,7 @@ def test_up_names_a_taken_port(tmp_path):
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
         taken = squatter.getsockname()[1]
-        ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats")}
+        ports = {name: free_port() for name in ("tracking", "registry", "artifacts", "postgres", "nats", "gateway")}
         ports["registry"] = taken
         process = up(tmp_path, ports)
         output, _ = process.communicate(timeout=60)

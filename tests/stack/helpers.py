@@ -16,7 +16,7 @@ from pathlib import Path
 
 from mlledger.services.stack.ports import free_port
 
-COMPONENTS = ("tracking", "registry", "artifacts", "postgres", "nats")
+COMPONENTS = ("tracking", "registry", "artifacts", "postgres", "nats", "gateway")
 
 
 def _stat(pid: int) -> tuple[str, int, int] | None:
