@@ -245,3 +245,8 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
             await pool.close()
 
     asyncio.run(_relay())
+
+
+from mlledger._cli_projects import run_command  # noqa: E402 - registered last, beside the core commands
+
+main.add_command(run_command)
