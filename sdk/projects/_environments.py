@@ -83,8 +83,9 @@ def choose_manager(project: Project, requested: str | None) -> str:
 
 def prepare(project: Project, manager: str, say: Say) -> Environment:
     """Make the environment ready (creating it when it is not cached) and say how to run in it."""
-    if manager == "local":
-        return Environment("local")
+    if manager == "local":  # the environment mlledger itself runs in: its interpreter comes first on PATH
+        bin_dir = str(Path(sys.executable).parent)
+        return Environment("local", variables={"PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"})
     if manager == "conda":
         return _conda(project, say)
     if manager == "docker":

@@ -37,6 +37,8 @@ class LocalSubmittedRun(SubmittedRun):
         self._status = "RUNNING"
         self._cancelled = False
         self._lock = threading.Lock()
+        # An Event, not Thread.join: a join interrupted by Ctrl-C can leave the thread looking finished.
+        self._done = threading.Event()
         self._log_dir = Path(tempfile.mkdtemp(prefix="mlledger-output-"))
         self.log_path = self._log_dir / "output.log"
         self._process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -58,8 +60,8 @@ class LocalSubmittedRun(SubmittedRun):
 
     def wait(self) -> bool:
         try:
-            while self._monitor.is_alive():
-                self._monitor.join(0.2)  # short joins keep Ctrl-C responsive
+            while not self._done.wait(0.2):  # short waits keep Ctrl-C responsive
+                pass
         except KeyboardInterrupt:
             self.cancel()
             raise
@@ -74,7 +76,7 @@ class LocalSubmittedRun(SubmittedRun):
                 return
             self._cancelled = True
         self._stop_group()
-        self._monitor.join()
+        self._done.wait()
 
     def _stop_group(self) -> None:
         for sig, grace in _STOP_STEPS:
@@ -116,7 +118,10 @@ class LocalSubmittedRun(SubmittedRun):
             self._client.set_terminated(self._run_id, status)
         finally:
             self._status = status
-            self._on_end()
+            try:
+                self._on_end()
+            finally:
+                self._done.set()
 
 
 def _group_alive(pgid: int) -> bool:

@@ -104,7 +104,7 @@ def _parse(root: Path, file: str, data: LineMap) -> Project:
         raise ProjectSpecError(file, data.line_of("entry_points"), "`entry_points` must be a mapping of names to "
                                                                     "entry points")
     entry_points = {str(key): _entry_point(file, raw_entry_points, str(key)) for key in raw_entry_points}
-    env_keys = [key for key in ENVIRONMENT_KEYS if key in data]
+    env_keys = sorted((key for key in ENVIRONMENT_KEYS if key in data), key=data.line_of)
     if len(env_keys) > 1:
         raise ProjectSpecError(file, data.line_of(env_keys[1]),
                                f"a project has one environment, but this one names {' and '.join(env_keys)}")
@@ -159,7 +159,8 @@ def _entry_point(file: str, entry_points: LineMap, name: str) -> EntryPoint:
         raise ProjectSpecError(file, line, f"entry point {name!r} must be a mapping with a `command`")
     command = raw.get("command")
     if not isinstance(command, str) or not command.strip():
-        raise ProjectSpecError(file, raw.line_of("command"), f"entry point {name!r} needs a `command` (a string)")
+        where = raw.line_of("command") if "command" in raw else line
+        raise ProjectSpecError(file, where, f"entry point {name!r} needs a `command` (a string)")
     raw_params = raw.get("parameters", LineMap())
     if raw_params is None:
         raw_params = LineMap()

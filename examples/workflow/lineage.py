@@ -1,0 +1,19 @@
+"""Shared by the steps: fetch an upstream step's artifact by URI and record it as this run's input."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import mlledger
+
+
+def fetch_input(uri: str, name: str) -> Path:
+    """Download the file at `uri` (an artifact of an upstream run) and log it as a dataset input."""
+    parent, _, leaf = uri.rpartition("/")
+    local = Path(mlledger.download_artifacts(path=leaf, dst_path=tempfile.mkdtemp(), artifact_uri=parent))
+    digest = hashlib.sha256(local.read_bytes()).hexdigest()[:16]
+    mlledger.log_input(mlledger.Dataset(name=name, digest=digest, source_type="mlledger-artifact", source=uri),
+                       context="input")
+    return local
