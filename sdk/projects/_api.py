@@ -143,7 +143,10 @@ def _download_paths(client: Client, declared: Mapping[str, Any], values: dict[st
         if value.startswith("file://"):
             local[name] = value[len("file://"):]
             continue
-        parent, _, leaf = value.rstrip("/").rpartition("/")
+        # The artifact service finds files under a run's artifact root (".../<run_id>/artifacts") by path.
+        root, marker, leaf = value.rstrip("/").rpartition("/artifacts/")
+        parent = f"{root}/artifacts" if marker else value.rstrip("/").rpartition("/")[0]
+        leaf = leaf if marker else value.rstrip("/").rpartition("/")[2]
         target = storage / f"param_{position}"
         try:
             local[name] = client.download_artifact_uri(parent, target, leaf)

@@ -192,3 +192,17 @@ def test_python_api_runs_asynchronously_and_cancels(project, mlledger_stack, tmp
     assert client.get_run(finished.run_id).data.params["epochs"] == "4"
     with pytest.raises(mlledger.projects.ExecutionError, match="ended FAILED"):
         mlledger.projects.run(str(project), "fail", experiment_name=experiment_name)
+
+
+def test_a_path_parameter_given_as_an_artifact_uri_is_downloaded(project, run_cli, client, tmp_path, experiment_name):
+    """A `path` parameter may name an artifact: the command gets a local copy, the run records the URI."""
+    source_run = client.create_run(client.create_experiment(f"{experiment_name}-src"))
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    client.log_artifact(source_run.info.run_id, data, "inputs")
+    uri = f"{source_run.info.artifact_uri}/inputs/data.csv"
+    result = run_cli(str(project), "-e", "needs", "-P", f"data={uri}")
+    assert result.returncode == 0, result.stderr
+    local = Path(_record(result.stdout)["argv"][0])
+    assert local.name == "data.csv" and local != data
+    assert only_run(client, experiment_name).data.params["data"] == uri
