@@ -79,7 +79,8 @@ def run(uri: str, entry_point: str = "main", parameters: Mapping[str, Any] | Non
                                                          build_image)
             cleanup()
         else:
-            submitted = _start_local(client, project, environment, run_id, command, variables, cleanup, build_image)
+            submitted = _start_local(client, project, environment, created.info.artifact_uri, command, variables,
+                                     cleanup, build_image)
     except BaseException:
         cleanup()
         raise
@@ -106,8 +107,9 @@ def _environment(project: Project, requested: str | None, backend: str,
     return manager, prepare(project, manager, _say)
 
 
-def _start_local(client: Client, project: Project, environment: Environment | None, run_id: str, command: str,
-                 variables: dict[str, str], cleanup: Any, build_image: bool) -> LocalSubmittedRun:
+def _start_local(client: Client, project: Project, environment: Environment | None, artifact_uri: str,
+                 command: str, variables: dict[str, str], cleanup: Any, build_image: bool) -> LocalSubmittedRun:
+    run_id = variables[_fluent.RUN_ID_ENV]
     env = {**os.environ, **variables}
     if environment is None:  # docker_env
         image = project.docker_env["image"] if project.docker_env else ""
@@ -120,7 +122,7 @@ def _start_local(client: Client, project: Project, environment: Environment | No
         env.pop("PYTHONHOME", None)
     argv = [*environment.prefix, "bash", "-c", command]
     _say(f"run {run_id}: {command}")
-    return LocalSubmittedRun(run_id, client, argv, project.directory, env, on_end=cleanup)
+    return LocalSubmittedRun(run_id, client, argv, project.directory, env, on_end=cleanup, artifact_uri=artifact_uri)
 
 
 def _submit_kubernetes(client: Client, config: dict[str, Any], project: Project, run_id: str, command: str,

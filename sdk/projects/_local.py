@@ -29,8 +29,10 @@ class LocalSubmittedRun(SubmittedRun):
     """A project command running as a local process group, tied to its tracked run."""
 
     def __init__(self, run_id: str, client: Client, argv: list[str], cwd: Path, env: dict[str, str],
-                 on_end: Callable[[], None] = lambda: None, echo: BinaryIO | None = None) -> None:
+                 on_end: Callable[[], None] = lambda: None, echo: BinaryIO | None = None,
+                 artifact_uri: str | None = None) -> None:
         self._run_id = run_id
+        self._artifact_uri = artifact_uri
         self._client = client
         self._on_end = on_end
         self._echo = echo if echo is not None else sys.stdout.buffer
@@ -111,7 +113,8 @@ class LocalSubmittedRun(SubmittedRun):
             status = "KILLED" if self._cancelled else "FINISHED" if code == 0 else "FAILED"
         try:
             self._client.set_tag(self._run_id, EXIT_CODE_TAG, code)
-            self._client.log_artifact(self._run_id, self.log_path, "project")
+            artifact_uri = self._artifact_uri or self._client.get_artifact_uri(self._run_id)
+            self._client.upload_artifact_uri(artifact_uri, self.log_path, OUTPUT_ARTIFACT)
         except Exception as exc:  # noqa: BLE001 - the status below must still be recorded
             print(f"mlledger: could not save the output of run {self._run_id}: {exc}", file=sys.stderr)
         try:
