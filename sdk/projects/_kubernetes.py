@@ -152,6 +152,7 @@ class KubernetesSubmittedRun(SubmittedRun):
         elif conditions.get("Failed") == "True":
             self._end("FAILED")
         elif status.get("startTime") and self._status == "SCHEDULED":
+            self._client.update_run(self._run_id, status="RUNNING")
             self._status = "RUNNING"
         return self._status
 
