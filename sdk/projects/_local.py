@@ -35,7 +35,8 @@ class LocalSubmittedRun(SubmittedRun):
         self._artifact_uri = artifact_uri
         self._client = client
         self._on_end = on_end
-        self._echo = echo if echo is not None else sys.stdout.buffer
+        # Notebooks replace sys.stdout with an object without a byte buffer: decode for those.
+        self._echo = echo if echo is not None else getattr(sys.stdout, "buffer", None)
         self._status = "RUNNING"
         self._cancelled = False
         self._lock = threading.Lock()
@@ -99,8 +100,11 @@ class LocalSubmittedRun(SubmittedRun):
             while chunk := os.read(fd, 65536):
                 log.write(chunk)
                 try:
-                    self._echo.write(chunk)
-                    self._echo.flush()
+                    if self._echo is not None:
+                        self._echo.write(chunk)
+                        self._echo.flush()
+                    else:
+                        sys.stdout.write(chunk.decode(errors="replace"))
                 except (OSError, ValueError):
                     pass  # the terminal went away; the log still gets everything
 

@@ -15,6 +15,7 @@ Without an MLproject file, every `.py` and `.sh` file of the project is an entry
 from __future__ import annotations
 
 import os
+import shlex
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,8 +72,6 @@ class Project:
         suffix = os.path.splitext(name)[1]
         runner = {".py": "python", ".sh": os.environ.get("SHELL", "bash") or "bash"}.get(suffix)
         if runner and (self.directory / name).is_file():
-            import shlex
-
             return EntryPoint(name, f"{runner} {shlex.quote(name)}", by_convention=True)
         known = ", ".join(sorted(self.entry_points)) or "none"
         raise errors.InvalidArgument("entry_point", f"the project has no entry point {name!r} (entry points: "

@@ -206,3 +206,24 @@ def test_a_path_parameter_given_as_an_artifact_uri_is_downloaded(project, run_cl
     local = Path(_record(result.stdout)["argv"][0])
     assert local.name == "data.csv" and local != data
     assert only_run(client, experiment_name).data.params["data"] == uri
+
+
+def test_a_project_run_is_an_ordinary_run_in_the_event_log(project, run_cli, client, experiment_name,
+                                                            mlledger_stack):
+    """Its creation, params, tags and end are events of the run's stream, like any run's."""
+    import grpc
+
+    from mlledger.v1 import events_pb2, events_pb2_grpc, tracking_pb2
+
+    result = run_cli(str(project), "-P", "alpha=0.125")
+    assert result.returncode == 0, result.stderr
+    run_id = only_run(client, experiment_name).info.run_id
+    with grpc.insecure_channel(mlledger_stack.tracking_uri) as channel:
+        stub = events_pb2_grpc.EventLogServiceStub(channel)
+        events = stub.ReadEvents(events_pb2.ReadEventsRequest(stream=f"run/{run_id}", limit=1000)).events
+    types = [event.type for event in events]
+    assert types[0] == "run.created"
+    assert "run.params_logged" in types and "run.tag_set" in types, types
+    statuses = [tracking_pb2.RunStatus.Name(tracking_pb2.RunUpdated.FromString(event.payload.value).status)
+                for event in events if event.type == "run.updated"]
+    assert "FINISHED" in statuses, statuses
