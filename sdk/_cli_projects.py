@@ -67,6 +67,8 @@ def run_command(uri: str, entry_point: str, params: tuple[str, ...], experiment_
     if isinstance(submitted, LocalSubmittedRun) and not finished:
         code = submitted.exit_code
         sys.exit(code if code and code > 0 else 1)
+    if not finished and getattr(submitted, "submitted", False):  # a Kubernetes Job that did not complete
+        sys.exit(1)
 
 
 def _terminate(*_: object) -> None:

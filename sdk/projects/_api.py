@@ -85,7 +85,8 @@ def run(uri: str, entry_point: str = "main", parameters: Mapping[str, Any] | Non
         cleanup()
         raise
     if synchronous:
-        if not submitted.wait() and backend == "local":
+        # A Job only written (no cluster answered) has nothing to wait for: that is not a failure.
+        if not submitted.wait() and getattr(submitted, "submitted", True):
             raise ExecutionError(f"run {submitted.run_id} ended {submitted.get_status()} "
                                  f"(exit code {getattr(submitted, 'exit_code', None)})")
     return submitted

@@ -7,12 +7,17 @@ import sys
 
 import pytest
 
+from mlledger.projects._environments import uv_executable
 from tests.projects.conftest import only_run, runs_of, write_project
 
 PYTHON = ".".join(map(str, sys.version_info[:2]))
 
 
-def test_a_virtualenv_is_created_once_and_reused(tmp_path, run_cli, cli_env, client, experiment_name):
+@pytest.mark.parametrize(("manager", "build"), [
+    ("virtualenv", "[pip]"),
+    pytest.param("uv", "[]", marks=pytest.mark.skipif(uv_executable() is None, reason="uv is not installed")),
+])
+def test_a_python_env_is_created_once_and_reused(tmp_path, run_cli, client, experiment_name, manager, build):
     """The first run creates the environment; the second, with the same python_env.yaml, reuses it."""
     root = write_project(tmp_path / "venv-project", """\
         name: in-a-venv
@@ -22,13 +27,12 @@ def test_a_virtualenv_is_created_once_and_reused(tmp_path, run_cli, cli_env, cli
             command: "python -c 'import sys; print(\\"PREFIX\\", sys.prefix)'"
         """, {"python_env.yaml": f"""\
         python: "{PYTHON}"
-        build_dependencies:
-          - pip
+        build_dependencies: {build}
         dependencies: []
         """})
-    first = run_cli(str(root), "--env-manager", "virtualenv")
+    first = run_cli(str(root), "--env-manager", manager)
     assert first.returncode == 0, first.stderr
-    assert "creating the virtualenv environment" in first.stderr
+    assert f"creating the {manager} environment" in first.stderr
     envs = [path for path in (tmp_path / "envs").iterdir() if path.is_dir()]
     assert len(envs) == 1
     prefix = next(line.split()[1] for line in first.stdout.splitlines() if line.startswith("PREFIX"))
@@ -36,7 +40,7 @@ def test_a_virtualenv_is_created_once_and_reused(tmp_path, run_cli, cli_env, cli
     marker = envs[0] / ".mlledger-env.json"
     stamp = marker.stat().st_mtime_ns
 
-    second = run_cli(str(root), "--env-manager", "virtualenv")
+    second = run_cli(str(root), "--env-manager", manager)
     assert second.returncode == 0, second.stderr
     assert "creating" not in second.stderr
     assert f"PREFIX {envs[0]}" in second.stdout
@@ -44,7 +48,7 @@ def test_a_virtualenv_is_created_once_and_reused(tmp_path, run_cli, cli_env, cli
     assert marker.stat().st_mtime_ns == stamp
     runs = runs_of(client, experiment_name)
     assert len(runs) == 2
-    assert {run.data.tags["mlflow.project.env"] for run in runs} == {"virtualenv"}
+    assert {run.data.tags["mlflow.project.env"] for run in runs} == {manager}
 
 
 def test_a_malformed_python_env_names_its_line(tmp_path, run_cli, client, experiment_name):

@@ -86,3 +86,58 @@ def test_an_unknown_backend_config_key_is_refused(tmp_path, run_cli):
     result = run_cli(str(root), "--backend", "kubernetes", "--backend-config", str(config))
     assert result.returncode != 0
     assert "unknown key 'repository-url'" in result.stderr
+
+
+FAKE_KUBECTL = """#!/bin/bash
+# Stands in for a cluster: answers as kubectl does, with the Job state the test writes.
+echo "$*" >> "$FAKE_KUBE/calls"
+case " $* " in
+  *" version "*) echo '{"clientVersion": {}, "serverVersion": {"major": "1", "minor": "30"}}' ;;
+  *" apply "*) echo "job.batch created" ;;
+  *" get job "*) cat "$FAKE_KUBE/job.json" ;;
+  *" delete job "*) echo "job.batch deleted" ;;
+  *) exit 1 ;;
+esac
+"""
+
+
+def test_a_submitted_job_is_followed_into_the_run_status(tmp_path, mlledger_stack, client, experiment_name,
+                                                        monkeypatch):
+    """With a cluster answering, the Job is applied and its start, failure or deletion become the run's status."""
+    import mlledger
+    import mlledger.projects
+
+    bin_dir, state = tmp_path / "bin", tmp_path / "kube"
+    bin_dir.mkdir()
+    state.mkdir()
+    (bin_dir / "kubectl").write_text(FAKE_KUBECTL)
+    (bin_dir / "kubectl").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{__import__('os').environ['PATH']}")
+    monkeypatch.setenv("FAKE_KUBE", str(state))
+    mlledger.set_tracking_uri(mlledger_stack.tracking_uri)
+    root = write_project(tmp_path / "kube", "name: k\nentry_points:\n  main:\n    command: 'python t.py'\n")
+    config = {"repository-uri": "img:1", "manifest-dir": str(tmp_path / "manifests"), "kube-context": "test"}
+
+    def job(status: dict) -> None:
+        (state / "job.json").write_text(json.dumps({"status": status}))
+
+    job({})
+    submitted = mlledger.projects.run(str(root), backend="kubernetes", backend_config=config,
+                                      experiment_name=experiment_name, synchronous=False)
+    assert submitted.submitted
+    calls = (state / "calls").read_text()
+    assert f"--context test apply -f {submitted.manifest_path}" in calls
+    assert submitted.get_status() == "SCHEDULED"
+    job({"startTime": "2026-01-01T00:00:00Z"})
+    assert submitted.get_status() == "RUNNING"
+    assert client.get_run(submitted.run_id).info.status == "RUNNING"
+    job({"startTime": "2026-01-01T00:00:00Z", "conditions": [{"type": "Failed", "status": "True"}]})
+    assert submitted.wait() is False
+    assert client.get_run(submitted.run_id).info.status == "FAILED"
+
+    job({})
+    cancelled = mlledger.projects.run(str(root), backend="kubernetes", backend_config=config,
+                                      experiment_name=experiment_name, synchronous=False)
+    cancelled.cancel()
+    assert f"delete job {cancelled.job_name}" in (state / "calls").read_text()
+    assert client.get_run(cancelled.run_id).info.status == "KILLED"
