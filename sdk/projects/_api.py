@@ -137,7 +137,8 @@ def _submit_kubernetes(client: Client, config: dict[str, Any], project: Project,
     return _kubernetes.submit(client, config, job, run_id, _say)
 
 
-def _download_paths(client: Client, declared: Mapping[str, Any], values: dict[str, str], storage: Path) -> dict[str, str]:
+def _download_paths(client: Client, declared: Mapping[str, Any], values: dict[str, str],
+                    storage: Path) -> dict[str, str]:
     """`path` parameters given as artifact URIs are downloaded; the command gets the local copies."""
     local = dict(values)
     for position, (name, value) in enumerate(values.items()):

@@ -222,7 +222,8 @@ def uv_executable() -> str | None:
 def _conda(project: Project, say: Say) -> Environment:
     conda = os.environ.get("MLLEDGER_CONDA_EXE") or shutil.which("conda")
     if not conda:
-        raise EnvironmentUnavailable(f"this project's environment is a conda file ({project.env_file.name if project.env_file else 'conda.yaml'}), "
+        file = project.env_file.name if project.env_file else "conda.yaml"
+        raise EnvironmentUnavailable(f"this project's environment is a conda file ({file}), "
                                      "but conda is not installed here (no `conda` on PATH, MLLEDGER_CONDA_EXE unset); "
                                      "install conda, or run with --env-manager local to use your own environment")
     assert project.env_file is not None

@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,8 @@ def load_config(path_or_dict: str | os.PathLike[str] | dict[str, Any] | None) ->
         raise ProjectSpecError("backend config", None, "must be a JSON object")
     unknown = sorted(set(config) - _CONFIG_KEYS)
     if unknown:
-        raise ProjectSpecError("backend config", None, f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_CONFIG_KEYS))})")
+        known = ", ".join(sorted(_CONFIG_KEYS))
+        raise ProjectSpecError("backend config", None, f"unknown key {unknown[0]!r} (known: {known})")
     return config
 
 
@@ -81,7 +83,8 @@ def render_job(config: dict[str, Any], project_name: str, run_id: str, image: st
     try:
         container = job["spec"]["template"]["spec"]["containers"][0]
     except (KeyError, IndexError, TypeError):
-        raise ProjectSpecError(str(template_path), None, "a Job template needs spec.template.spec.containers[0]") from None
+        raise ProjectSpecError(str(template_path), None,
+                               "a Job template needs spec.template.spec.containers[0]") from None
     name = job_name(project_name, run_id)
     metadata = job.setdefault("metadata", {})
     metadata["name"] = name
@@ -180,7 +183,8 @@ class KubernetesSubmittedRun(SubmittedRun):
         self._end("KILLED")
 
 
-def submit(client: Client, config: dict[str, Any], job: dict[str, Any], run_id: str, say: Any) -> KubernetesSubmittedRun:
+def submit(client: Client, config: dict[str, Any], job: dict[str, Any], run_id: str,
+           say: Callable[[str], None]) -> KubernetesSubmittedRun:
     """Write the manifest, log it on the run, and apply it when a cluster answers."""
     name, namespace = job["metadata"]["name"], job["metadata"]["namespace"]
     manifest_dir = Path(config.get("manifest-dir") or ".")

@@ -115,8 +115,8 @@ def _parse(root: Path, file: str, data: LineMap) -> Project:
     if key == "docker_env":
         return _docker(file, data, project)
     if not isinstance(value, str) or not value:
-        raise ProjectSpecError(file, data.line_of(key), f"`{key}` must name a file of the project, e.g. "
-                                                        f"{DEFAULT_PYTHON_ENV_FILE if key == 'python_env' else DEFAULT_CONDA_FILE}")
+        example = DEFAULT_PYTHON_ENV_FILE if key == "python_env" else DEFAULT_CONDA_FILE
+        raise ProjectSpecError(file, data.line_of(key), f"`{key}` must name a file of the project, e.g. {example}")
     env_file = (root / value).resolve()
     if not env_file.is_file():
         raise ProjectSpecError(file, data.line_of(key), f"`{key}` names {value!r}, which is not a file of the project")
