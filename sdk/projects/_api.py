@@ -56,6 +56,7 @@ def run(uri: str, entry_point: str = "main", parameters: Mapping[str, Any] | Non
         source.remove_clone()
         shutil.rmtree(storage, ignore_errors=True)
 
+    run_id = ""
     try:
         project = load_project(source.directory)
         entry = project.entry_point(entry_point)
@@ -83,6 +84,8 @@ def run(uri: str, entry_point: str = "main", parameters: Mapping[str, Any] | Non
                                      cleanup, build_image)
     except BaseException:
         cleanup()
+        if run_id:  # created but never started: it must not stay RUNNING
+            _fail_quietly(client, run_id)
         raise
     if synchronous:
         # A Job only written (no cluster answered) has nothing to wait for: that is not a failure.
@@ -90,6 +93,13 @@ def run(uri: str, entry_point: str = "main", parameters: Mapping[str, Any] | Non
             raise ExecutionError(f"run {submitted.run_id} ended {submitted.get_status()} "
                                  f"(exit code {getattr(submitted, 'exit_code', None)})")
     return submitted
+
+
+def _fail_quietly(client: Client, run_id: str) -> None:
+    try:
+        client.set_terminated(run_id, "FAILED")
+    except Exception:  # noqa: BLE001 - the original error is the one to report
+        _say(f"run {run_id} could not be marked FAILED")
 
 
 def _environment(project: Project, requested: str | None, backend: str,
