@@ -79,6 +79,9 @@ def sized_groups(items: Sequence[T], limit: int = MAX_EVENT_BYTES) -> list[list[
     return groups
 
 
+#: Encoded bytes per run.metrics_logged event: room for MAX_EVENT_POINTS points at their largest,
+#: below the event store's limit (many series with long keys reach it with far fewer points).
+MAX_METRIC_EVENT_BYTES = 800 * 1024
 #: Upper bound of one point's encoded size: a double, and a timestamp and a step as varints.
 _MAX_POINT_BYTES = 8 + 10 + 10
 #: Upper bound of a series' encoding apart from its key and points (field tags and lengths).
@@ -86,7 +89,7 @@ _SERIES_OVERHEAD = 32
 
 
 def metric_groups(series: Sequence[pb.MetricSeries], limit: int = MAX_EVENT_POINTS,
-                  max_bytes: int = MAX_EVENT_BYTES) -> list[list[pb.MetricSeries]]:
+                  max_bytes: int = MAX_METRIC_EVENT_BYTES) -> list[list[pb.MetricSeries]]:
     """Series grouped into at most `limit` points and about `max_bytes` encoded bytes per group,
     slicing a series that does not fit whole (many short series with long keys split by size).
 
