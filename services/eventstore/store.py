@@ -111,7 +111,7 @@ class Transaction:
                 [event.payload_type for event, _ in self._pending],
                 [event.payload.SerializeToString() for event, _ in self._pending],
                 request_id or None,
-                response.DESCRIPTOR.full_name if response is not None else None,
+                _call_kind(response.DESCRIPTOR.full_name, ctx.method) if response is not None else None,
                 response.SerializeToString() if response is not None else None,
             ),
         )
@@ -224,7 +224,10 @@ class PostgresEventStore(EventStore):
         row = await cursor.fetchone()
         if row is None:
             return None
-        if row[0] != response_type.DESCRIPTOR.full_name:
+        # The call's method is stored with the response type: calls sharing a response type
+        # (DeleteRun and RestoreRun, LogParam and SetTag...) must not answer each other.
+        kind = _call_kind(response_type.DESCRIPTOR.full_name, request_context.current().method)
+        if row[0] != kind:
             raise errors.InvalidArgument(
                 "x-mlledger-request-id", f"request id {request_id!r} was already used for a different call"
             )
@@ -300,6 +303,11 @@ class PostgresEventStore(EventStore):
                 if on_progress is not None:
                     on_progress(replayed)
         return replayed
+
+
+def _call_kind(response_type: str, method: str) -> str:
+    """What the requests table remembers a key was used for: the response type and the gRPC method."""
+    return f"{response_type} {method}" if method else response_type
 
 
 def new_id() -> str:
