@@ -116,6 +116,7 @@ class Relay:
         """Relay until stopped: reconnects to PostgreSQL and NATS after any failure, with backoff."""
         delay = 0.2
         while not self._stopping:
+            batches = self.stats.batches
             try:
                 await self._run_as_leader()
             except asyncio.CancelledError:
@@ -126,6 +127,8 @@ class Relay:
                     # for a stalled publish), so the flag, not the exception type, decides.
                     return
                 self.stats.failures += 1
+                if self.stats.batches > batches:
+                    delay = 0.2  # it was working: a new outage starts with a short wait again
                 log.warning("relay interrupted, retrying", service=self.service, error=str(exc) or type(exc).__name__,
                             retry_in=round(delay, 2))
                 await asyncio.sleep(delay)

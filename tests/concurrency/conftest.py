@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import nats
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 import pytest
 from psycopg import AsyncConnection
 
@@ -66,15 +67,19 @@ def private_nats(tmp_path: Path) -> Iterator[EmbeddedNats]:
 
 
 async def stream_events(nats_url: str, stream_name: str) -> list[events_pb2.Event]:
-    """Every message on a JetStream stream, in stream order, decoded."""
+    """Every message on a JetStream stream, in stream order, decoded (fetched in batches)."""
     nc = await nats.connect(nats_url)
     try:
         js = nc.jetstream()
-        info = await js.stream_info(stream_name)
-        events = []
-        for seq in range(info.state.first_seq, info.state.last_seq + 1):
-            msg = await js.get_msg(stream_name, seq)
-            events.append(events_pb2.Event.FromString(msg.data))
+        total = (await js.stream_info(stream_name)).state.messages
+        subscription = await js.pull_subscribe("", stream=stream_name,
+                                               config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL,
+                                                                     ack_policy=AckPolicy.NONE))
+        events: list[events_pb2.Event] = []
+        while len(events) < total:
+            for msg in await subscription.fetch(min(1000, total - len(events)), timeout=10):
+                events.append(events_pb2.Event.FromString(msg.data))
+        await subscription.unsubscribe()
         return events
     finally:
         await nc.close()
