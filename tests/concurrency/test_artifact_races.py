@@ -89,3 +89,40 @@ def test_snapshot_too_large_for_one_event_is_recorded_in_several(mlledger_stack:
                               (version.storage_location,)).fetchone()[0]
     assert events[0] >= 2 and events[1] < 1_000_000
     assert copied == 1000
+
+
+def test_upload_whose_commit_fails_leaves_no_visible_file(mlledger_stack: TestStack):
+    """An upload whose file went into place but whose transaction then failed (its deadline passed
+    while the commit was blocked) leaves no artifact: download says NOT_FOUND, listings omit it."""
+    from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
+
+    uri = f"mlledger-artifacts:/scratch/{uuid.uuid4().hex}"
+    header = artifacts_pb2.UploadHeader(artifact_uri=uri, path="lost.bin")
+    stream = [artifacts_pb2.UploadArtifactRequest(header=header), artifacts_pb2.UploadArtifactRequest(chunk=b"x" * 100)]
+    with psycopg.connect(mlledger_stack.database_url) as blocker, \
+            mlledger.Client(mlledger_stack.tracking_uri) as client:
+        import grpc
+
+        channel = grpc.insecure_channel(mlledger_stack.endpoints["artifacts"])
+        stub = artifacts_pb2_grpc.ArtifactServiceStub(channel)
+        # The idempotency key's row is written at commit, after the file is in place: an
+        # uncommitted row with the same key makes that insert wait there until the deadline.
+        key = uuid.uuid4().hex
+        blocker.execute("INSERT INTO artifacts.requests (request_id, response_type, response) VALUES (%s, '', '')",
+                        (key,))
+        try:
+            stub.UploadArtifact(iter(stream), timeout=2, metadata=(("x-mlledger-request-id", key),))
+            raise AssertionError("the upload should not have committed")
+        except grpc.RpcError as exc:
+            assert exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        finally:
+            blocker.rollback()
+            channel.close()
+        request = artifacts_pb2.DownloadArtifactRequest(artifact_uri=uri, path="lost.bin")
+        with grpc.insecure_channel(mlledger_stack.endpoints["artifacts"]) as again:
+            try:
+                list(artifacts_pb2_grpc.ArtifactServiceStub(again).DownloadArtifact(request, timeout=10))
+                raise AssertionError("a file without a record was served")
+            except grpc.RpcError as exc:
+                assert exc.code() == grpc.StatusCode.NOT_FOUND
+        assert client.list_artifacts_uri(uri) == []
