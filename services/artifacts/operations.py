@@ -114,8 +114,10 @@ class Artifacts:
             # runs wholly after this commit, in the log as in storage.
             await (await tx.conn.execute("SELECT pg_advisory_xact_lock_shared(%s)",
                                          (self._location_lock(location),))).fetchone()
-            await tx.append(events.stored(location.uri, file))
+            # Storage before the append: the append lock (held from the first append to COMMIT)
+            # is not held while the file is put into place, which can be slow on S3.
             await _in_thread(writer.commit)
+            await tx.append(events.stored(location.uri, file))
             return artifacts_pb2.UploadArtifactResponse(file=file, artifact_uri=location.uri)
 
         return await self.store.write(record, artifacts_pb2.UploadArtifactResponse)
