@@ -174,8 +174,9 @@ class PostgresEventStore(EventStore):
         async with translated():
             try:
                 # Pipeline mode: statements whose results are not read travel together, so a
-                # write costs about three round trips (BEGIN with the key check, the service's
-                # reads, and the append with COMMIT) however many rows its projector writes.
+                # write costs about four round trips (BEGIN with the key check, the service's
+                # reads, the append lock and time at the first append, and the insert with
+                # COMMIT) however many rows its projector writes.
                 async with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
                     if self.projector.tables:
                         # All read-model tables first (ROW EXCLUSIVE: writers never block each
