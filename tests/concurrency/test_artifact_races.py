@@ -115,6 +115,12 @@ def test_upload_whose_commit_fails_leaves_no_visible_file(mlledger_stack: TestSt
             raise AssertionError("the upload should not have committed")
         except grpc.RpcError as exc:
             assert exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+            # The server abandons the call at its deadline: wait until its insert stops waiting.
+            with psycopg.connect(mlledger_stack.database_url, autocommit=True) as observer:
+                for _ in range(300):
+                    if not observer.execute("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+                        break
+                    time.sleep(0.1)
         finally:
             blocker.rollback()
             channel.close()
