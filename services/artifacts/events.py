@@ -31,11 +31,26 @@ def deleted(location_uri: str, path: str, file_count: int, total_bytes: int) -> 
     return NewEvent(stream(location_uri), DELETED, payload)
 
 
+#: Files' encoded bytes per artifact.snapshotted event; a larger snapshot is recorded as several
+#: events in one transaction, so every event fits a NATS message.
+MAX_SNAPSHOT_EVENT_BYTES = 512 * 1024
+
+
 def snapshotted(source_uri: str, source_path: str, destination_uri: str,
-                files: Iterable[artifacts_pb2.ArtifactFile]) -> NewEvent:
-    payload = artifacts_pb2.ArtifactSnapshotted(source_uri=source_uri, source_path=source_path,
-                                                destination_uri=destination_uri, files=list(files))
-    return NewEvent(stream(destination_uri), SNAPSHOTTED, payload)
+                files: Iterable[artifacts_pb2.ArtifactFile]) -> list[NewEvent]:
+    """One event per share of the files (usually a single one), in path order as given."""
+    groups: list[list[artifacts_pb2.ArtifactFile]] = [[]]
+    size = 0
+    for file in files:
+        file_size = file.ByteSize() + 8
+        if groups[-1] and size + file_size > MAX_SNAPSHOT_EVENT_BYTES:
+            groups.append([])
+            size = 0
+        groups[-1].append(file)
+        size += file_size
+    return [NewEvent(stream(destination_uri), SNAPSHOTTED, artifacts_pb2.ArtifactSnapshotted(
+        source_uri=source_uri, source_path=source_path, destination_uri=destination_uri, files=group))
+        for group in groups]
 
 
 #: Every event type and its payload message.

@@ -18,6 +18,7 @@ from mlledger.services.artifacts import domain, events, queries
 from mlledger.services.artifacts.backends.base import Writer, storage_error
 from mlledger.services.artifacts.locations import Location, Roots
 from mlledger.services.core import paging
+from mlledger.services.eventstore import schema as log_schema
 from mlledger.services.eventstore.store import PostgresEventStore, Transaction
 from mlledger.v1 import artifacts_pb2
 
@@ -108,8 +109,15 @@ class Artifacts:
     async def _publish(self, location: Location, writer: Writer,
                        file: artifacts_pb2.ArtifactFile) -> artifacts_pb2.UploadArtifactResponse:
         async def record(tx: Transaction) -> artifacts_pb2.UploadArtifactResponse:
-            await tx.append(events.stored(location.uri, file))
+            # Shared with other uploads, exclusive with a delete in this location (held to COMMIT,
+            # awaited before the file goes into place): a delete then sees this file's row, or
+            # runs wholly after this commit, in the log as in storage.
+            await (await tx.conn.execute("SELECT pg_advisory_xact_lock_shared(%s)",
+                                         (self._location_lock(location),))).fetchone()
+            # Storage before the append: the append lock (held from the first append to COMMIT)
+            # is not held while the file is put into place, which can be slow on S3.
             await _in_thread(writer.commit)
+            await tx.append(events.stored(location.uri, file))
             return artifacts_pb2.UploadArtifactResponse(file=file, artifact_uri=location.uri)
 
         return await self.store.write(record, artifacts_pb2.UploadArtifactResponse)
@@ -132,14 +140,16 @@ class Artifacts:
         if request.length < 0:
             raise errors.InvalidArgument("length", "must not be negative")
         key = location.key_of(path)
-        size = await _in_thread(location.backend.size, key)
-        if size is None:
+        # The record first: bytes in storage without one (an upload whose commit failed, a delete
+        # interrupted after its commit) are not an artifact.
+        async with self.store.pool.connection() as conn:
+            known = await queries.file(conn, self.schema, location.uri, path)
+        size = await _in_thread(location.backend.size, key)  # also refuses paths that escape the root
+        if size is None or known is None:
             raise errors.NotFound("artifact", f"{location.uri}/{path}")
         if request.offset > size:
             raise errors.InvalidArgument("offset", f"is beyond the end of the file ({size} bytes)")
-        async with self.store.pool.connection() as conn:
-            known = await queries.file(conn, self.schema, location.uri, path)
-        file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=known.sha256 if known else "")
+        file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=known.sha256)
         length = min(request.length or size - request.offset, size - request.offset)
         # Ranged reads of zero bytes are an error on S3: send the metadata alone.
         reader = location.backend.read(key, request.offset, length) if length else iter(())
@@ -193,10 +203,24 @@ class Artifacts:
                 raise errors.NotFound("artifact", f"{location.uri}/{path}".rstrip("/"))
             total = sum(f.size for f in files)
             await tx.append(events.deleted(location.uri, path, len(files), total))
-            await _in_thread(location.backend.delete, key)
             return artifacts_pb2.DeleteArtifactsResponse(file_count=len(files), total_bytes=total)
 
-        return await self.store.write(remove, artifacts_pb2.DeleteArtifactsResponse)
+        # The location's lock is held by a session around the transaction and the storage delete
+        # after it: uploads wait for both, the transaction reads the rows every earlier upload
+        # committed, and storage changes only once the event is committed (a crash in between
+        # leaves unrecorded bytes, which downloads and listings ignore, never a record without bytes).
+        lock = self._location_lock(location)
+        async with self.store.pool.connection() as guard:
+            await guard.execute("SELECT pg_advisory_lock(%s)", (lock,))
+            try:
+                response = await self.store.write(remove, artifacts_pb2.DeleteArtifactsResponse)
+                await _in_thread(location.backend.delete, key)
+            finally:
+                await guard.execute("SELECT pg_advisory_unlock(%s)", (lock,))
+        return response
+
+    def _location_lock(self, location: Location) -> int:
+        return log_schema.lock_key(self.schema, f"location:{location.uri}")
 
     async def snapshot(self, request: artifacts_pb2.SnapshotArtifactsRequest
                        ) -> artifacts_pb2.SnapshotArtifactsResponse:
@@ -220,12 +244,14 @@ class Artifacts:
                 return response
             raise errors.AlreadyExists("artifact location", target.uri,
                                        f"destination_uri: {target.uri} already holds different files")
+        # The events are built before any file is copied: nothing is copied that could not be recorded.
+        recorded = events.snapshotted(source.uri, source_path, target.uri, [copy for _, copy in copies])
         for source_file, copy in copies:
             await _in_thread(source.backend.copy_to, source.key_of(source_file), target.backend,
                              target.key_of(copy.path))
 
         async def record(tx: Transaction) -> artifacts_pb2.SnapshotArtifactsResponse:
-            await tx.append(events.snapshotted(source.uri, source_path, target.uri, [copy for _, copy in copies]))
+            await tx.append(recorded)
             return response
 
         return await self.store.write(record, artifacts_pb2.SnapshotArtifactsResponse)

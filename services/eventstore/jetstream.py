@@ -47,12 +47,13 @@ class StreamSettings:
         )
 
 
-async def connect(url: str, *, name: str, **options: object) -> NATS:
-    """Connect to NATS, reconnecting for ever after a connection is lost."""
+async def connect(url: str, *, name: str, reconnect: bool = True, **options: object) -> NATS:
+    """Connect to NATS; with `reconnect` (the default) it reconnects for ever after a connection is lost,
+    without it a lost connection stays closed and whatever was buffered for it is dropped."""
     return await nats.connect(
         url,
         name=name,
-        allow_reconnect=True,
+        allow_reconnect=reconnect,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=2,

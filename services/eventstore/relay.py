@@ -7,7 +7,14 @@ checkpoint republishes the same ids, which JetStream drops inside its duplicate 
 consumers drop by id. Appends commit in position order (see store.py), so `position > cursor`
 never skips a late commit. It wakes on NOTIFY from each append, and polls as a fallback.
 
-One relay per schema is active at a time: it holds a session-level advisory lock; others wait.
+Order on the stream: the relay's NATS connection never reconnects by itself. A message written
+to a socket that dies is lost together with every later one of the batch, so no later position
+can reach JetStream on a new connection ahead of an earlier one; the relay then opens a fresh
+connection and starts again from its checkpoint.
+
+Leadership: one relay per schema is active. It holds a session-level advisory lock on a
+dedicated connection, checks before every batch that this session still holds it, and writes
+its checkpoint through that session only while it holds the lock and only forwards.
 """
 
 from __future__ import annotations
@@ -27,6 +34,29 @@ from mlledger.services.eventstore.model import RecordedEvent
 from mlledger.services.eventstore.store import PostgresEventStore
 
 log = get_logger("relay")
+
+#: Seconds to wait for JetStream's acks of one batch before restarting from the checkpoint.
+ACK_TIMEOUT = 10.0
+#: Seconds the leadership check may take before the relay assumes its session is gone.
+LEADER_CHECK_TIMEOUT = 5.0
+#: True when this session holds the relay's session-level advisory lock (a bigint key is stored
+#: as classid = high 32 bits, objid = low 32 bits, objsubid = 1).
+_HOLDS_LOCK = ("EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
+               "AND classid = %s::bigint::oid AND objid = %s::bigint::oid AND objsubid = 1)")
+
+
+def _lock_args(key: int) -> tuple[int, int]:
+    return (key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF
+
+
+class LeadershipLost(Exception):
+    """The relay's leader session died or no longer holds the relay lock."""
+
+
+async def _closed(nc: NATS) -> None:
+    # nats-py offers callbacks, not an awaitable, for a closed connection; a short poll suffices.
+    while not nc.is_closed:
+        await asyncio.sleep(0.05)
 
 
 @dataclass
@@ -86,6 +116,7 @@ class Relay:
         """Relay until stopped: reconnects to PostgreSQL and NATS after any failure, with backoff."""
         delay = 0.2
         while not self._stopping:
+            batches = self.stats.batches
             try:
                 await self._run_as_leader()
             except asyncio.CancelledError:
@@ -96,6 +127,8 @@ class Relay:
                     # for a stalled publish), so the flag, not the exception type, decides.
                     return
                 self.stats.failures += 1
+                if self.stats.batches > batches:
+                    delay = 0.2  # it was working: a new outage starts with a short wait again
                 log.warning("relay interrupted, retrying", service=self.service, error=str(exc) or type(exc).__name__,
                             retry_in=round(delay, 2))
                 await asyncio.sleep(delay)
@@ -104,63 +137,99 @@ class Relay:
                 await self._close_nats()
 
     async def _run_as_leader(self) -> None:
-        conn = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
-        async with conn:
-            await self._wait_for_leadership(conn)
-            await conn.execute(f"LISTEN {self.store.channel}")
-            listener = asyncio.create_task(self._listen(conn))
+        leader = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
+        listening = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
+        async with leader, listening:
+            await self._wait_for_leadership(leader)
+            await listening.execute(f"LISTEN {self.store.channel}")
+            listener = asyncio.create_task(self._listen(listening))
             try:
-                self._nc = await jetstream.connect(self.nats_url, name=f"mlledger-{self.service}-relay")
+                self._nc = await jetstream.connect(self.nats_url, name=f"mlledger-{self.service}-relay",
+                                                   reconnect=False)
                 await jetstream.ensure_stream(self._nc, self.settings)
                 log.info("relay started", service=self.service, stream=self.settings.stream_name)
-                await self._publish_loop(self._nc.jetstream())
+                await self._publish_loop(self._nc, leader, listener)
             finally:
                 # Closing the connection ends the listener's wait; cancelling a task blocked in
                 # psycopg's notifies() alone does not reliably release it.
-                await conn.close()
+                await listening.close()
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError, Exception):
                     await asyncio.wait_for(listener, 2.0)
 
+    @property
+    def _lock_key(self) -> int:
+        return log_schema.lock_key(self.store.schema, "relay")
+
     async def _wait_for_leadership(self, conn: psycopg.AsyncConnection) -> None:
-        key = log_schema.lock_key(self.store.schema, "relay")
         while True:
-            cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (key,))
+            cursor = await conn.execute("SELECT pg_try_advisory_lock(%s)", (self._lock_key,))
             row = await cursor.fetchone()
             if row and row[0]:
                 return
             await asyncio.sleep(self.poll_interval)
 
+    async def _check_leadership(self, leader: psycopg.AsyncConnection) -> None:
+        """Raise LeadershipLost unless the leader session is alive and still holds the relay lock.
+
+        A session whose connection died (idle timeout, firewall, pooler) has lost the lock, and a
+        standby may already hold it: the relay must not publish another batch.
+        """
+        try:
+            cursor = await asyncio.wait_for(leader.execute(f"SELECT {_HOLDS_LOCK}", _lock_args(self._lock_key)),
+                                            LEADER_CHECK_TIMEOUT)
+            row = await cursor.fetchone()
+        except (psycopg.Error, asyncio.TimeoutError) as exc:
+            raise LeadershipLost(f"the leader session is gone: {exc or type(exc).__name__}") from exc
+        if not (row and row[0]):
+            raise LeadershipLost("the relay lock is no longer held")
+
     async def _listen(self, conn: psycopg.AsyncConnection) -> None:
-        # This connection only waits for notifications and holds the leadership lock; queries
-        # go through the pool.
+        # This connection only waits for notifications; leadership and queries use others.
         async for _ in conn.notifies():
             self._wake.set()
 
-    async def _publish_loop(self, js: JetStreamContext) -> None:
+    async def _publish_loop(self, nc: NATS, leader: psycopg.AsyncConnection, listener: asyncio.Task[None]) -> None:
+        js = nc.jetstream()
         position = await self._load_checkpoint()
         self.stats.position = position
         while not self._stopping:
             self._wake.clear()
+            if listener.done():
+                raise ConnectionError("the notification connection closed")
+            await self._check_leadership(leader)
             events = await self.store.read_all(after_position=position, limit=self.batch_size)
             if events:
-                await self._publish(js, events)
+                await self._publish(nc, js, events)
                 position = events[-1].position
-                await self._save_checkpoint(position)
+                await self._save_checkpoint(leader, position)
                 self.stats.position = position
                 continue
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
 
-    async def _publish(self, js: JetStreamContext, events: list[RecordedEvent]) -> None:
+    async def _publish(self, nc: NATS, js: JetStreamContext, events: list[RecordedEvent]) -> None:
+        """Publish a batch and wait for every ack; raise (so the relay restarts from its checkpoint
+        on a fresh connection) if any message is refused, unacknowledged or the connection closes."""
         futures = []
         for event in events:
             subject, body, headers = jetstream.message(event, self.service, self.settings)
             futures.append(
                 await js.publish_async(subject, body, headers=headers, stream=self.settings.stream_name, wait_stall=5.0)
             )
-        # Raises if any publish was refused or not acknowledged in time; the batch is then retried.
-        await asyncio.wait_for(asyncio.gather(*futures), timeout=10.0)
+        acks = asyncio.gather(*futures)
+        closed = asyncio.create_task(_closed(nc))
+        try:
+            done, _ = await asyncio.wait({acks, closed}, timeout=ACK_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+            if acks not in done:
+                raise ConnectionError("NATS connection closed" if closed in done else "publish acks timed out")
+            acks.result()
+        finally:
+            closed.cancel()
+            if not acks.done():
+                acks.cancel()
+                with contextlib.suppress(BaseException):
+                    await acks
         self.stats.published += len(events)
         self.stats.batches += 1
 
@@ -172,13 +241,18 @@ class Relay:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def _save_checkpoint(self, position: int) -> None:
-        async with self.store.pool.connection() as conn:
-            await conn.execute(
-                f"""INSERT INTO {self.store.schema}.checkpoints (name, position) VALUES (%s, %s)
-                    ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()""",
-                (self.checkpoint_name, position),
-            )
+    async def _save_checkpoint(self, leader: psycopg.AsyncConnection, position: int) -> None:
+        """Move the checkpoint forward through the leader session, only while it holds the lock."""
+        cursor = await leader.execute(
+            f"""INSERT INTO {self.store.schema}.checkpoints (name, position)
+                SELECT %s, %s WHERE {_HOLDS_LOCK}
+                ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()
+                WHERE checkpoints.position < excluded.position""",
+            (self.checkpoint_name, position, *_lock_args(self._lock_key)),
+        )
+        if cursor.rowcount == 0:
+            # Either the lock is gone (a standby may lead now) or someone is already further on.
+            await self._check_leadership(leader)
 
     async def _close_nats(self) -> None:
         if self._nc is not None:

@@ -1,10 +1,11 @@
 """EventStore: append events inside the caller's transaction, read them back, write idempotently.
 
 A write is a `Transaction`: the service appends events to it, its projector updates the read
-models in the same database transaction, and at commit the events are inserted under a
-transaction-level advisory lock held until COMMIT. Holding that lock while positions are
-taken and committed means positions become visible strictly in order, so a reader tailing
-`position > cursor` (the relay) can never skip an event that commits late.
+models in the same database transaction, and at commit the events are inserted. The first append
+takes a transaction-level advisory lock held until COMMIT and reads the events' time under it.
+Holding that lock while positions are taken and committed means positions become visible
+strictly in order, so a reader tailing `position > cursor` (the relay) can never skip an event
+that commits late, and event times never decrease along positions.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class Transaction:
         self._store = store
         self._pending: list[tuple[NewEvent, dt.datetime]] = []
         self._expected: dict[str, int] = {}
+        self._time: dt.datetime | None = None
 
     async def append(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> list[Envelope]:
         """Append events (all to streams checked against `expected_version`) and project them now.
@@ -63,6 +65,10 @@ class Transaction:
         """
         batch = [event] if isinstance(event, NewEvent) else list(event)
         envelopes = []
+        if batch and self._time is None:
+            # The append lock is taken at the first append and held to COMMIT, and the events'
+            # time is read under it: time then never decreases along the log's positions.
+            self._time = await self._store.lock_for_append(self.conn)
         for item in batch:
             size = item.payload.ByteSize()
             if size > MAX_PAYLOAD_BYTES:
@@ -74,7 +80,8 @@ class Transaction:
                 )
             if expected_version != ANY and item.stream not in self._expected:
                 self._expected[item.stream] = expected_version
-            now = dt.datetime.now(dt.timezone.utc)
+            now = self._time
+            assert now is not None
             self._pending.append((item, now))
             envelope = Envelope(
                 item.id, item.stream, item.type, item.payload, now, self.context.actor, self.context.correlation_id
@@ -104,7 +111,7 @@ class Transaction:
                 [event.payload_type for event, _ in self._pending],
                 [event.payload.SerializeToString() for event, _ in self._pending],
                 request_id or None,
-                response.DESCRIPTOR.full_name if response is not None else None,
+                _call_kind(response.DESCRIPTOR.full_name, ctx.method) if response is not None else None,
                 response.SerializeToString() if response is not None else None,
             ),
         )
@@ -143,6 +150,15 @@ class PostgresEventStore(EventStore):
         self.append_lock = log_schema.lock_key(schema, "append")
         self.channel = f"{schema}_events"
 
+    async def lock_for_append(self, conn: AsyncConnection) -> dt.datetime:
+        """Take the append lock (until COMMIT) and return the time for this transaction's events:
+        the clock under the lock, never earlier than the last logged event's time."""
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.append_lock,))
+        # A separate statement: its snapshot, taken once the lock is held, sees the last holder's events.
+        cursor = await conn.execute(f"SELECT greatest(clock_timestamp(), (SELECT max(time) FROM {self.schema}.events))")
+        row = await cursor.fetchone()
+        return row[0]  # type: ignore[index,no-any-return]
+
     async def write(
         self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
     ) -> R:
@@ -158,9 +174,15 @@ class PostgresEventStore(EventStore):
         async with translated():
             try:
                 # Pipeline mode: statements whose results are not read travel together, so a
-                # write costs about three round trips (BEGIN with the key check, the service's
-                # reads, and the append with COMMIT) however many rows its projector writes.
+                # write costs about four round trips (BEGIN with the key check, the service's
+                # reads, the append lock and time at the first append, and the insert with
+                # COMMIT) however many rows its projector writes.
                 async with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
+                    if self.projector.tables:
+                        # All read-model tables first (ROW EXCLUSIVE: writers never block each
+                        # other), in the order a rebuild locks them, then the append lock later:
+                        # a writer and a rebuild can never wait for each other in a cycle.
+                        await conn.execute(f"LOCK TABLE {', '.join(self.projector.tables)} IN ROW EXCLUSIVE MODE")
                     if key:
                         earlier = await self._stored_response(conn, key, response_type)
                         if earlier is not None:
@@ -203,7 +225,10 @@ class PostgresEventStore(EventStore):
         row = await cursor.fetchone()
         if row is None:
             return None
-        if row[0] != response_type.DESCRIPTOR.full_name:
+        # The call's method is stored with the response type: calls sharing a response type
+        # (DeleteRun and RestoreRun, LogParam and SetTag...) must not answer each other.
+        kind = _call_kind(response_type.DESCRIPTOR.full_name, request_context.current().method)
+        if row[0] != kind:
             raise errors.InvalidArgument(
                 "x-mlledger-request-id", f"request id {request_id!r} was already used for a different call"
             )
@@ -250,15 +275,19 @@ class PostgresEventStore(EventStore):
     async def rebuild(self, batch_size: int = 1000, on_progress: Callable[[int], None] | None = None) -> int:
         """Empty the read models and replay the whole log into them; returns the events replayed.
 
-        Runs in one transaction holding the append lock, so no write interleaves with the replay
-        and readers see either the old or the rebuilt read models, never a half-built one.
-        `on_progress` is called with the running count after each batch.
+        Runs in one transaction holding the read models' tables and then the append lock (the
+        order writers take them in, so neither waits for the other in a cycle): no write
+        interleaves with the replay, and readers see either the old or the rebuilt read models,
+        never a half-built one. `on_progress` is called with the running count after each batch.
         """
         replayed = 0
         async with translated(), self.pool.connection() as conn, conn.transaction():
+            if self.projector.tables:
+                tables = ", ".join(self.projector.tables)
+                await conn.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.append_lock,))
             if self.projector.tables:
-                await conn.execute(f"TRUNCATE {', '.join(self.projector.tables)}")
+                await conn.execute(f"TRUNCATE {tables}")
             position = 0
             while True:
                 cursor = await conn.execute(
@@ -275,6 +304,11 @@ class PostgresEventStore(EventStore):
                 if on_progress is not None:
                     on_progress(replayed)
         return replayed
+
+
+def _call_kind(response_type: str, method: str) -> str:
+    """What the requests table remembers a key was used for: the response type and the gRPC method."""
+    return f"{response_type} {method}" if method else response_type
 
 
 def new_id() -> str:

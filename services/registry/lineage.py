@@ -3,6 +3,7 @@ please snapshot these files for a new version."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from dataclasses import dataclass
@@ -41,6 +42,15 @@ def parse_source(source: str, run_id: str) -> Source:
         return Source(run_id, source, "")
     raise errors.InvalidArgument(
         "source", f"expected runs:/<run_id>/<path> or an artifact location ({ARTIFACTS_SCHEME}...), got {source!r}")
+
+
+def within_run(source: Source, run_artifact_uri: str) -> Source:
+    """A location inside the run's artifact location ("<artifact_uri>/model", as MLflow users write
+    it) split into that location and the path under it; other sources unchanged."""
+    root = run_artifact_uri.rstrip("/")
+    if root and source.artifact_uri.startswith(root + "/"):
+        return Source(source.run_id, root, source.artifact_uri[len(root) + 1:].strip("/"))
+    return source
 
 
 def _details(exc: grpc.RpcError) -> str:
@@ -89,15 +99,33 @@ def destination(model_id: str, version: int) -> str:
     return f"{ARTIFACTS_SCHEME}models/{model_id}/versions/{version}"
 
 
+#: Attempts at a snapshot while the artifact service is unavailable, before the call itself fails.
+SNAPSHOT_ATTEMPTS = 4
+_TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
 async def snapshot(runtime: ServiceRuntime, source_uri: str, path: str,
                    dest: str) -> tuple[artifacts_pb2.SnapshotArtifactsResponse | None, str]:
-    """(the snapshot, "") or (None, why it failed): a failure is recorded on the version, not raised."""
+    """(the snapshot, "") or (None, why it failed): a definite failure is recorded on the version.
+
+    A transient one (the artifact service unavailable or too slow) is retried a few times and
+    then raised as Unavailable: the version stays PENDING_REGISTRATION and the same call, retried
+    with its idempotency key, completes it (a snapshot already made is recognised as identical).
+    """
     stub = artifacts_pb2_grpc.ArtifactServiceStub(runtime.channel("artifacts"))
     request = artifacts_pb2.SnapshotArtifactsRequest(source_uri=source_uri, source_path=path, destination_uri=dest)
-    try:
-        return await stub.SnapshotArtifacts(request, timeout=SNAPSHOT_TIMEOUT), ""
-    except grpc.RpcError as exc:
-        code = exc.code().name if hasattr(exc, "code") else "UNKNOWN"
-        return None, f"snapshot of {source_uri}/{path} failed: {code}: {_details(exc)}"
-    except errors.MlledgerError as exc:
-        return None, f"snapshot of {source_uri}/{path} failed: {exc}"
+    for attempt in range(SNAPSHOT_ATTEMPTS):
+        try:
+            return await stub.SnapshotArtifacts(request, timeout=SNAPSHOT_TIMEOUT), ""
+        except grpc.RpcError as exc:
+            code = exc.code() if hasattr(exc, "code") else None
+            if code in _TRANSIENT:
+                if attempt == SNAPSHOT_ATTEMPTS - 1:
+                    raise errors.Unavailable(f"the artifacts service could not snapshot {source_uri}/{path} "
+                                             f"({code.name}: {_details(exc)}); retry the call") from None
+                await asyncio.sleep(0.25 * 2 ** attempt)
+                continue
+            return None, f"snapshot of {source_uri}/{path} failed: {code.name if code else 'UNKNOWN'}: {_details(exc)}"
+        except errors.MlledgerError as exc:
+            return None, f"snapshot of {source_uri}/{path} failed: {exc}"
+    raise AssertionError("unreachable")

@@ -78,7 +78,12 @@ async def _load(conn: AsyncConnection, schema: str, where: str, params: dict[str
                 alias: str = "") -> dict[str, ModelState]:
     params = {**params, "selecting": bool(latest or numbers or stages or alias), "numbers": list(numbers),
               "stages": list(stages), "latest": latest, "alias": alias}
-    rows = await (await conn.execute(_model_sql(schema, where, lock), params)).fetchall()
+    if lock:
+        # Lock first, read after: a statement that waited for the row lock re-reads only the locked
+        # row, while its versions, tags and aliases would come from the snapshot taken before the
+        # wait. A separate statement after the lock sees everything the previous holder committed.
+        await conn.execute(f"SELECT 1 FROM {schema}.registered_models m WHERE {where} FOR UPDATE", params)
+    rows = await (await conn.execute(_model_sql(schema, where, False), params)).fetchall()
     models: dict[str, ModelState] = {}
     versions: dict[str, dict[int, VersionState]] = defaultdict(dict)
     for row in rows:

@@ -87,7 +87,8 @@ class RegistryWrites:
         if source.run_id:
             run = await lineage.fetch_run(self.runtime, source.run_id)
             record = lineage.lineage_of(run)
-            source_uri = source_uri or run.info.artifact_uri
+            source = lineage.within_run(source, run.info.artifact_uri)
+            source_uri = source.artifact_uri or run.info.artifact_uri
         pending = await self._create_pending(request, source.run_id, tags, record)
         if pending.status != pb.PENDING_REGISTRATION:
             return pending  # a retried call whose registration already finished

@@ -79,26 +79,47 @@ def sized_groups(items: Sequence[T], limit: int = MAX_EVENT_BYTES) -> list[list[
     return groups
 
 
-def metric_groups(series: Sequence[pb.MetricSeries], limit: int = MAX_EVENT_POINTS) -> list[list[pb.MetricSeries]]:
-    """Series grouped into at most `limit` points per group, slicing a series that alone exceeds it.
+#: Encoded bytes per run.metrics_logged event: room for MAX_EVENT_POINTS points at their largest,
+#: below the event store's limit (many series with long keys reach it with far fewer points).
+MAX_METRIC_EVENT_BYTES = 800 * 1024
+#: Upper bound of one point's encoded size: a double, and a timestamp and a step as varints.
+_MAX_POINT_BYTES = 8 + 10 + 10
+#: Upper bound of a series' encoding apart from its key and points (field tags and lengths).
+_SERIES_OVERHEAD = 32
 
-    The common case (a batch within the limit) returns the series untouched, copying nothing.
+
+def metric_groups(series: Sequence[pb.MetricSeries], limit: int = MAX_EVENT_POINTS,
+                  max_bytes: int = MAX_METRIC_EVENT_BYTES) -> list[list[pb.MetricSeries]]:
+    """Series grouped into at most `limit` points and about `max_bytes` encoded bytes per group,
+    slicing a series that does not fit whole (many short series with long keys split by size).
+
+    The common case (a batch within both limits) returns the series untouched, copying nothing.
     """
-    if sum(len(item.values) for item in series) <= limit:
+    if sum(len(item.values) for item in series) <= limit and \
+            pb.RunMetricsLogged(metrics=series).ByteSize() <= max_bytes:
         return [list(series)]
     groups: list[list[pb.MetricSeries]] = [[]]
-    room = limit
+    room, room_bytes = limit, max_bytes
     for item in series:
         start, count = 0, len(item.values)
+        whole = item.ByteSize() + _SERIES_OVERHEAD
+        if count <= room and whole <= room_bytes:
+            groups[-1].append(item)
+            room, room_bytes = room - count, room_bytes - whole
+            continue
+        fixed = len(item.key.encode()) + _SERIES_OVERHEAD
         while start < count:
-            if room == 0:
+            fits = min(count - start, room, (room_bytes - fixed) // _MAX_POINT_BYTES)
+            if fits <= 0:
                 groups.append([])
-                room = limit
-            end = min(count, start + room)
-            groups[-1].append(item if (start, end) == (0, count) else _slice(item, start, end))
-            room -= end - start
+                room, room_bytes = limit, max_bytes
+                continue
+            end = start + fits
+            part = item if (start, end) == (0, count) else _slice(item, start, end)
+            groups[-1].append(part)
+            room, room_bytes = room - fits, room_bytes - fixed - fits * _MAX_POINT_BYTES
             start = end
-    return groups
+    return [group for group in groups if group]
 
 
 def _slice(series: pb.MetricSeries, start: int, end: int) -> pb.MetricSeries:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -95,7 +95,7 @@ class TrackingProjector:
         await conn.execute(
             f"""INSERT INTO {self.schema}.params SELECT %s, * FROM unnest(%s::text[], %s::text[])
                 ON CONFLICT (run_id, key) DO NOTHING""",
-            (p.run_id, [param.key for param in p.params], [param.value for param in p.params]))
+            (p.run_id, *_sorted_columns((param.key, param.value) for param in p.params)))
 
     async def _metrics_logged(self, conn: AsyncConnection, p: pb.RunMetricsLogged, event: Envelope) -> None:
         chunks: list[tuple[Any, ...]] = []
@@ -118,7 +118,8 @@ class TrackingProjector:
                 FROM unnest(%s::text[], %s::int[], %s::int[], %s::int8[], %s::int8[], %s::bytea[], %s::bytea[],
                             %s::bytea[]) AS c(key, part, points, min_step, max_step, steps, timestamps, vals)""",
             (p.run_id, event.id, *columns))
-        await self._upsert_latest(conn, p.run_id, latest)
+        # Keys in sorted order: concurrent batches then lock the same rows in the same order.
+        await self._upsert_latest(conn, p.run_id, dict(sorted(latest.items())))
 
     async def _upsert_latest(self, conn: AsyncConnection, run_id: str, latest: dict[str, tuple[float, int, int]]) -> None:
         # The row comparison keeps the point with the highest (step, timestamp, value), as reads expect.
@@ -146,8 +147,16 @@ class TrackingProjector:
                            tags: Sequence[pb.Tag]) -> None:
         if not tags:
             return
-        last = {tag.key: tag.value for tag in tags}
+        # The last value of each key wins; rows are upserted in key order, so concurrent writers
+        # lock them in the same order and cannot deadlock.
+        last = dict(sorted({tag.key: tag.value for tag in tags}.items()))
         await conn.execute(
             f"""INSERT INTO {self.schema}.{table} SELECT %s, * FROM unnest(%s::text[], %s::text[])
                 ON CONFLICT ({id_column}, key) DO UPDATE SET value = excluded.value""",
             (owner, list(last), list(last.values())))
+
+
+def _sorted_columns(pairs: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Keys and values as two columns in key order (so concurrent inserts lock rows in one order)."""
+    ordered = sorted(pairs)
+    return [key for key, _ in ordered], [value for _, value in ordered]

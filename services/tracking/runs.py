@@ -91,9 +91,10 @@ class RunCommands:
         if known is not None:
             await tx.conn.execute(f"SELECT {self.schema}.require_live_experiment(%s)", (experiment_id,))
             return known
+        # Key-share lock, as in require_live_experiment: a concurrent deletion cannot commit in between.
         cursor = await tx.conn.execute(
-            f"SELECT artifact_location, lifecycle_stage FROM {self.schema}.experiments WHERE experiment_id = %s",
-            (experiment_id,))
+            f"SELECT artifact_location, lifecycle_stage FROM {self.schema}.experiments WHERE experiment_id = %s "
+            "FOR KEY SHARE", (experiment_id,))
         row = await cursor.fetchone()
         if row is None:
             raise errors.NotFound("experiment", experiment_id)

@@ -137,8 +137,15 @@ BEGIN
 END $$;
 """
 
+# The guard key-share-locks the experiment row: a deletion (which row-locks it FOR UPDATE) then
+# waits for the run's commit, or the run's check waits for the deletion and sees DELETED, so a
+# run.created can never follow experiment.deleted in the log.
+_LOCKING_GUARDS = _GUARDS.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
+    "WHERE experiment_id = wanted;", "WHERE experiment_id = wanted FOR KEY SHARE;")
+
 MIGRATIONS: list[Migration] = [
     ("tracking-0001-read-models", _TABLES),
     ("tracking-0002-default-experiment", _default_experiment_sql()),
     ("tracking-0003-experiment-guard", _GUARDS),
+    ("tracking-0004-experiment-guard-locks", _LOCKING_GUARDS),
 ]
