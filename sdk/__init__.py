@@ -40,8 +40,6 @@ from mlledger._registry_entities import (
     ModelEvent, ModelLineage, ModelVersion, RegisteredModel, ResolvedModel, StageChange,
 )
 
-# -- the event stream: mlledger.events.subscribe(...) --
-from mlledger import events
 
 __all__ = [
     "ActiveRun",
@@ -103,3 +101,13 @@ __all__ = [
     "set_tracking_uri",
     "start_run",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The event stream (mlledger.events.subscribe) pulls in the NATS client: imported on first use,
+    # so `import mlledger` and every `mlledger` command start quickly.
+    if name == "events":
+        import importlib
+
+        return importlib.import_module("mlledger.events")
+    raise AttributeError(f"module 'mlledger' has no attribute {name!r}")
