@@ -34,8 +34,9 @@ def test_replay_then_live_with_writes_racing_the_seam(client, event_stub, experi
 
     writer = threading.Thread(target=write)
     writer.start()
+    # A generous deadline: on a loaded machine the 60 racing writes alone can take most of a minute.
     call = event_stub.Subscribe(pb.SubscribeRequest(subject="mlledger.tracking.run.created", max_batch=7),
-                                timeout=60)
+                                timeout=180)
     received, positions, caught_up = [], [], False
     try:
         for response in call:
