@@ -153,3 +153,30 @@ def test_models_and_stage_transition(page, seeded: Seeded, shots: Path) -> None:
     page.wait_for_function("document.querySelector('#action-message')?.innerText.includes('candidate')")
     assert "@candidate" in page.locator("#versions tr[data-version='2']").inner_text()
     page.screenshot(path=shots / "model.png", full_page=True)
+
+
+def test_live_events_page_shows_a_transition_made_in_the_ui(page, browser, seeded: Seeded,  # type: ignore[no-untyped-def]
+                                                            shots: Path) -> None:
+    live = page.context.new_page()
+    live.goto(f"{seeded.url}/#/events?subject=mlledger.registry.>")
+    live.wait_for_function("document.querySelector('#stream-state')?.innerText === 'live'")
+    assert live.locator("#subject").input_value() == "mlledger.registry.>"
+    before = live.locator("#events tbody tr").count()
+    assert before > 0  # the seeded registry events are replayed first
+    assert live.locator("#events tbody tr[data-type^='run.']").count() == 0  # filtered by subject
+    _goto(page, seeded, f"/models/{seeded.model}")
+    page.get_by_label("stage of version 1").select_option("Production")
+    page.locator("button[data-transition='1']").click()
+    page.wait_for_function("document.querySelector('#action-message')?.innerText.includes('Production')")
+    row = live.locator("#events tbody tr[data-type='model_version.stage_transitioned']",
+                       has_text="toStage=STAGE_PRODUCTION")
+    row.first.wait_for()
+    assert "anonymous" in row.first.inner_text()
+    live.screenshot(path=shots / "events.png", full_page=True)
+    # An entity filter keeps only that entity's events.
+    entity = row.first.locator("td").nth(3).inner_text()
+    live.locator("#entity").fill(entity)
+    live.get_by_role("button", name="Apply").click()
+    live.wait_for_function(f"document.querySelector('#events tbody tr') && [...document.querySelectorAll("
+                           f"'#events tbody tr td:nth-child(4)')].every(td => td.innerText === '{entity}')")
+    live.close()

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mlledger.services.gateway.routes import json_endpoint
-from mlledger.services.gateway.ui import api
+from mlledger.services.gateway.ui import api, events
 
 STATIC = Path(__file__).parent / "static"
 
@@ -24,5 +24,6 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", _index),
         Route("/ui-api/metrics/sampled", json_endpoint(api.sampled_history), methods=["GET"]),
+        Route("/ui-api/events", events.stream, methods=["GET"]),
         Mount("/ui", StaticFiles(directory=STATIC), name="ui"),
     ]

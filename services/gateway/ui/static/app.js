@@ -2,6 +2,7 @@
 import { api, el, esc, fmt, tsText } from "./lib.js";
 import { chartPage } from "./chart.js";
 import { modelsPage, modelPage } from "./models.js";
+import { eventsPage } from "./events.js";
 
 const main = document.getElementById("main");
 const PAGE = 100;
@@ -235,6 +236,7 @@ async function route() {
     else if (parts[0] === "chart") await chartPage(main, setPage, query);
     else if (parts[0] === "models" && parts[1]) await modelPage(parts[1], setPage);
     else if (parts[0] === "models") await modelsPage(setPage);
+    else if (parts[0] === "events") eventsPage(setPage, query);
     else setPage("Not found", el("p", {}, `No page ${esc(path)}`));
   } catch (err) {
     showError(err);
