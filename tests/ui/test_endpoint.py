@@ -60,3 +60,16 @@ def test_static_assets_are_served(seeded: Seeded) -> None:
     for path in ("/ui/app.js", "/ui/chart.js", "/ui/vendor/uPlot.iife.min.js", "/ui/vendor/LICENSE"):
         assert _get(seeded, path)[0] == 200, path
     assert _get(seeded, "/api/2.0/mlflow/no-such")[0] == 404
+
+
+def test_sampled_history_of_a_run_longer_than_one_bulk_answer(seeded: Seeded) -> None:
+    run_id = seeded.client.create_run(seeded.experiment_id, run_name="longer").info.run_id
+    count = 100_050
+    seeded.client.log_metric_columns(run_id, {"loss": ([float(i % 7) for i in range(count)],
+                                                       [1_700_000_000_000 + i for i in range(count)],
+                                                       list(range(count)))})
+    status, body = _get(seeded, "/ui-api/metrics/sampled", run_ids=[seeded.long_run, run_id], metric_key="loss",
+                        points=200)
+    first, second = json.loads(body)["series"]
+    assert status == 200 and first["total"] == LONG_POINTS and second["total"] == count
+    assert second["x"][-1] == count - 1 and len(second["x"]) == 200 and set(second["y"]) <= set(range(7))

@@ -102,12 +102,14 @@ def test_run_page_values_and_artifacts(page, seeded: Seeded, shots: Path) -> Non
     image.wait_for()
     page.wait_for_function("document.querySelector('#preview img').naturalWidth > 0")
     page.screenshot(path=shots / "run.png", full_page=True)
-    href = page.locator("#artifacts li", has_text="notes.txt").get_by_role("link", name="download").get_attribute("href")
+    download = page.locator("#artifacts li", has_text="notes.txt").get_by_role("link", name="download")
+    href = download.get_attribute("href")
     with urllib.request.urlopen(seeded.url + href) as response:
         assert response.read() == b"first line of notes\nsecond line\n"
 
 
-def test_chart_of_a_long_run_resamples_on_zoom(page, seeded: Seeded, shots: Path) -> None:  # type: ignore[no-untyped-def]
+def test_chart_of_a_long_run_resamples_on_zoom(page, seeded: Seeded,  # type: ignore[no-untyped-def]
+                                               shots: Path) -> None:
     _goto(page, seeded, f"/runs/{seeded.long_run}")
     page.get_by_role("link", name="chart of loss").click()
     page.wait_for_selector("#chart[data-drawn] canvas")
@@ -155,7 +157,7 @@ def test_models_and_stage_transition(page, seeded: Seeded, shots: Path) -> None:
     page.screenshot(path=shots / "model.png", full_page=True)
 
 
-def test_live_events_page_shows_a_transition_made_in_the_ui(page, browser, seeded: Seeded,  # type: ignore[no-untyped-def]
+def test_live_events_page_shows_a_transition_made_in_the_ui(page, seeded: Seeded,  # type: ignore[no-untyped-def]
                                                             shots: Path) -> None:
     live = page.context.new_page()
     live.goto(f"{seeded.url}/#/events?subject=mlledger.registry.>")
