@@ -33,21 +33,29 @@ def lttb_indices(x: Floats, y: Floats, threshold: int) -> npt.NDArray[np.int64]:
     count = len(x)
     if threshold >= count or threshold < 3:
         return np.arange(count)
-    y = np.where(np.isfinite(y), y, 0.0)
-    chosen = np.empty(threshold, dtype=np.int64)
-    chosen[0], chosen[-1] = 0, count - 1
-    edges = np.linspace(1, count - 1, threshold - 1).astype(np.int64)
+    # Buckets hold a handful of points each, so plain Python floats beat numpy's per-call overhead.
+    xs, ys = x.tolist(), np.where(np.isfinite(y), y, 0.0).tolist()
+    edges = np.linspace(1, count - 1, threshold - 1).astype(np.int64).tolist()
+    edges.append(count)
+    chosen = [0]
     previous = 0
     for bucket in range(threshold - 2):
         start, end = edges[bucket], max(edges[bucket + 1], edges[bucket] + 1)
-        nxt_start, nxt_end = edges[bucket + 1], (edges[bucket + 2] if bucket + 2 < len(edges) else count)
-        nxt_end = max(nxt_end, nxt_start + 1)
-        avg_x, avg_y = x[nxt_start:nxt_end].mean(), y[nxt_start:nxt_end].mean()
-        px, py = x[previous], y[previous]
-        areas = np.abs((px - avg_x) * (y[start:end] - py) - (px - x[start:end]) * (avg_y - py))
-        previous = start + int(areas.argmax())
-        chosen[bucket + 1] = previous
-    return chosen
+        nxt_start = edges[bucket + 1]
+        nxt_end = max(edges[bucket + 2] if bucket + 2 < len(edges) - 1 else count, nxt_start + 1)
+        span = nxt_end - nxt_start
+        avg_x = sum(xs[nxt_start:nxt_end]) / span
+        avg_y = sum(ys[nxt_start:nxt_end]) / span
+        px, py = xs[previous], ys[previous]
+        best, best_area = start, -1.0
+        for index in range(start, end):
+            area = abs((px - avg_x) * (ys[index] - py) - (px - xs[index]) * (avg_y - py))
+            if area > best_area:
+                best, best_area = index, area
+        previous = best
+        chosen.append(best)
+    chosen.append(count - 1)
+    return np.asarray(chosen, dtype=np.int64)
 
 
 def downsample(x: Floats, y: Floats, points: int) -> npt.NDArray[np.int64]:
