@@ -23,8 +23,8 @@ export function eventsPage(setPage, query) {
     ev.preventDefault();
     location.hash = `#/events?subject=${encodeURIComponent(subject.value)}&entity=${encodeURIComponent(entity.value)}`;
   });
-  setPage("Live events", form, el("table", { id: "events" }, el("thead", {}, el("tr", {},
-    ...["Position", "Time", "Type", "Entity", "Actor", "Payload"].map((h) => el("th", { scope: "col" }, h)))), body));
+  setPage("Live events", form, el("div", { class: "scroll" }, el("table", { id: "events" }, el("thead", {}, el("tr", {},
+    ...["Position", "Time", "Type", "Entity", "Actor", "Payload"].map((h) => el("th", { scope: "col" }, h)))), body)));
   const qs = new URLSearchParams({ subject: subject.value, entity: entity.value });
   source = new EventSource(`/ui-api/events?${qs}`);
   source.onopen = () => { state.textContent = "live"; };
