@@ -16,6 +16,7 @@ from mlledger.services.gateway import artifacts, experiments, logged_models, met
 from mlledger.services.gateway.backend import Services, discover
 from mlledger.services.gateway.errors import MlflowError
 from mlledger.services.gateway.routes import mlflow_routes
+from mlledger.services.gateway.ui.routes import routes as ui_routes
 
 #: What MLflow's client asks about the server before artifact transfers.
 SERVER_INFO: dict[str, Any] = {
@@ -66,5 +67,6 @@ def build(tracking: str, registry_address: str = "", artifacts_address: str = ""
         *(Route(prefix + "/mlflow/server-info", _server_info) for prefix in ("/api/3.0", "/ajax-api/3.0")),
         *mlflow_routes(table + [("/artifacts/list", ["GET"], artifacts.run_artifacts)]),
         *artifacts.routes(),
+        *ui_routes(),
     ]
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed})

@@ -72,6 +72,7 @@ def _banner(console: Console, stack: Stack, version: str, seconds: float) -> Non
     console.print(f"data: {data_dir}   logs: {data_dir / 'logs'}   SDK: MLLEDGER_TRACKING_URI={tracking}",
                   markup=False)
     if stack.config.gateway_port:
+        console.print(f"UI: http://127.0.0.1:{stack.config.gateway_port}/", markup=False)
         console.print(f"MLflow clients: MLFLOW_TRACKING_URI=http://127.0.0.1:{stack.config.gateway_port}",
                       markup=False)
     console.print("Press Ctrl-C to stop.")
