@@ -143,7 +143,7 @@ class Deployer:
         log.info("deployment started", version=version, previous_version=previous)
         try:
             model_dir = await asyncio.to_thread(self._download, version) if self.target.needs_model else None
-            await self.target.deploy(self.watch.model, version, model_dir)
+            retire = await self.target.deploy(self.watch.model, version, model_dir)
         except Exception as exc:  # noqa: BLE001 - any failure refuses the version, the old one keeps serving
             step = exc.step if isinstance(exc, DeploymentError) else "start"
             self.refused.add(version)
@@ -162,6 +162,8 @@ class Deployer:
             await asyncio.to_thread(self.record, succeeded=pb.DeploymentSucceeded(
                 **common, previous_version=previous, endpoint=self.target.endpoint, seconds=seconds))
             log.info("deployment succeeded", version=version, previous_version=previous, seconds=round(seconds, 2))
+        if retire is not None:
+            await retire()
 
     def _download(self, version: int) -> Path:
         from mlledger.models import download_model

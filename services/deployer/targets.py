@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 import httpx
@@ -15,6 +16,10 @@ import httpx
 from mlledger.services.deployer import scoring
 from mlledger.services.deployer.proxy import Backend, SwitchingProxy
 from mlledger.services.deployer.scoring import DeploymentError, ScoringServer
+
+
+#: Drains and stops what a switch replaced (run after the switch has been recorded).
+Retire = Callable[[], Awaitable[None]]
 
 
 class Target(Protocol):
@@ -27,7 +32,8 @@ class Target(Protocol):
 
     async def open(self) -> None: ...
 
-    async def deploy(self, model_name: str, version: int, model_dir: Path | None) -> None: ...
+    async def deploy(self, model_name: str, version: int, model_dir: Path | None) -> Retire | None:
+        """Switch to `version`; returns what drains and stops the replaced one, if anything."""
 
     async def close(self) -> None: ...
 
@@ -55,7 +61,7 @@ class LocalTarget:
         self._http = httpx.AsyncClient()
         await self.proxy.start()
 
-    async def deploy(self, model_name: str, version: int, model_dir: Path | None) -> None:
+    async def deploy(self, model_name: str, version: int, model_dir: Path | None) -> Retire | None:
         from mlledger.models import load_serving_input_example
 
         assert model_dir is not None and self._http is not None
@@ -75,11 +81,15 @@ class LocalTarget:
             raise
         old_server, self.current = self.current, server
         old_backend = self.proxy.switch(Backend(server.url, version))
-        if old_server is not None:
+        if old_server is None:
+            return None
+
+        async def retire() -> None:
             # New requests already go to the new server; let the old one finish its own.
             if old_backend is not None:
                 await self.proxy.drain(old_backend, self.drain_timeout)
             await old_server.stop()
+        return retire
 
     async def close(self) -> None:
         await self.proxy.stop()
@@ -121,7 +131,7 @@ class KubernetesTarget:
         return kubernetes_manifests(f"models:/{model_name}/{version}", name=self.kube_name, image=image,
                                     replicas=self.replicas)
 
-    async def deploy(self, model_name: str, version: int, model_dir: Path | None) -> None:
+    async def deploy(self, model_name: str, version: int, model_dir: Path | None) -> Retire | None:
         text = self.manifests(model_name, version)
         if self.out_dir is not None:
             (self.out_dir / f"{self.kube_name}.yaml").write_text(text)
@@ -131,6 +141,7 @@ class KubernetesTarget:
         if await asyncio.to_thread(cluster_answers):
             await asyncio.to_thread(self._apply, text)
             self.applied = True
+        return None  # the rolling update retires the old pods itself
 
     def _apply(self, text: str) -> None:
         for command, stdin in ((["kubectl", "apply", "-f", "-"], text),
@@ -138,6 +149,10 @@ class KubernetesTarget:
                                  f"--timeout={int(self.rollout_timeout)}s"], None)):
             done = subprocess.run(command, input=stdin, capture_output=True, text=True, check=False)
             if done.returncode != 0:
+                if "rollout" in command:
+                    # The new pods never became ready; the old ones still serve: go back to them.
+                    subprocess.run(["kubectl", "rollout", "undo", f"deployment/{self.kube_name}"],
+                                   capture_output=True, check=False)
                 raise DeploymentError("health" if "rollout" in command else "start",
                                       f"{' '.join(command)}: {done.stderr.strip() or done.stdout.strip()}")
 

@@ -64,12 +64,14 @@ def log_broken(name: str, where: str) -> int:
     return int(info.registered_model_version)
 
 
-def wait_for(probe: Callable[[], T], timeout: float = 90.0, every: float = 0.1) -> T:
+def wait_for(probe: Callable[[], T], timeout: float = 90.0, every: float = 0.1) -> T:  # noqa: D103
     """The first truthy result of `probe`, or AssertionError after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         result = probe()
         if result:
+            if os.environ.get("DEPLOYER_TRACE"):
+                print(f"waited {time.monotonic() - deadline + timeout:.1f} s", flush=True)
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up after {timeout} s")

@@ -65,6 +65,7 @@ def test_promotions_switch_with_no_failed_request(mlledger_stack, client, model_
     assert set(traffic.seen) == {1.0, 2.0} and traffic.total > 40
     wait_for(lambda: len(scoring_processes(model_name)) == 1, timeout=60)  # v1 drained and stopped
     deployment = f"{model_name}@Production-local"
+    wait_for(lambda: len(_types(mlledger_stack, deployment)) == 4)
     assert _types(mlledger_stack, deployment) == [
         ("deployment.started", 1), ("deployment.succeeded", 1), ("deployment.started", 2),
         ("deployment.succeeded", 2)]
@@ -103,7 +104,7 @@ def test_broken_versions_are_refused_and_rollback(mlledger_stack, client, model_
 
     assert traffic.failures == [], (traffic.failures[:5], deployers[0].output()[-3000:])
     assert set(traffic.seen) == {1.0, 4.0}
-    kinds = _types(mlledger_stack, deployment)
+    kinds = wait_for(lambda: (found := _types(mlledger_stack, deployment))[-1][0] == "deployment.rolled_back" and found)
     assert kinds[-2:] == [("deployment.started", one), ("deployment.rolled_back", one)]
     assert ("deployment.succeeded", fails_predict) not in kinds and ("deployment.succeeded", fails_load) not in kinds
     wait_for(lambda: len(scoring_processes(model_name)) == 1, timeout=60)
@@ -137,7 +138,8 @@ def test_killed_mid_switch_converges(mlledger_stack, client, model_name, deploye
     third = DeployerProcess(mlledger_stack.tracking_uri, model_name, port, tmp_path)
     deployers.append(third)
     wait_for(lambda: answers(url) == 2.0, timeout=120)
-    kinds = _types(mlledger_stack, deployment)
+    kinds = wait_for(lambda: (found := _types(mlledger_stack, deployment)).count(("deployment.succeeded", two)) == 2
+                     and found)
     assert kinds.count(("deployment.succeeded", two)) == 2  # one per deployer life that found nothing serving
     assert kinds.count(("deployment.succeeded", 1)) == 1
     assert len(scoring_processes(model_name)) == 1
@@ -153,5 +155,7 @@ def test_alias_moves(mlledger_stack, client, model_name, deployers, tmp_path):
     wait_for(lambda: answers(url) == 1.0, timeout=120)
     client.set_registered_model_alias(model_name, "champion", two)
     wait_for(lambda: answers(url) == 2.0, timeout=120)
-    assert [k for k, _ in deployment_events(mlledger_stack.endpoints["registry"], f"{model_name}@champion-local")
-            ].count("deployment.succeeded") == 2
+    wait_for(lambda: _types(mlledger_stack, f"{model_name}@champion-local")[-1] == ("deployment.succeeded", two))
+    assert _types(mlledger_stack, f"{model_name}@champion-local") == [
+        ("deployment.started", one), ("deployment.succeeded", one), ("deployment.started", two),
+        ("deployment.succeeded", two)]
