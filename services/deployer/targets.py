@@ -26,6 +26,8 @@ class Target(Protocol):
     """Puts one version into serving, or raises DeploymentError leaving the current one serving."""
 
     name: str
+    #: Whether `deploy` needs the version downloaded (the local target) or only its name (k8s).
+    needs_model: bool
 
     @property
     def endpoint(self) -> str: ...

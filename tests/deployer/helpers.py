@@ -127,7 +127,8 @@ class TrafficClient(threading.Thread):
         self.url = url
         self.seen: Counter[float] = Counter()
         self.failures: list[str] = []
-        self.mismatched = 0
+        #: (prediction, Mlledger-Model-Version header) pairs seen: which version gave which answer.
+        self.pairs: set[tuple[float, str]] = set()
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -136,6 +137,7 @@ class TrafficClient(threading.Thread):
                 try:
                     value, version = predict(self.url, client)
                     self.seen[value] += 1
+                    self.pairs.add((value, version))
                 except Exception as exc:  # noqa: BLE001 - every failure counts
                     self.failures.append(f"{type(exc).__name__}: {exc}")
 

@@ -63,6 +63,7 @@ def test_promotions_switch_with_no_failed_request(mlledger_stack, client, model_
 
     assert traffic.failures == [], (traffic.failures[:5], deployers[0].output()[-3000:])
     assert set(traffic.seen) == {1.0, 2.0} and traffic.total > 40
+    assert traffic.pairs == {(1.0, "1"), (2.0, "2")}  # each answer came from the version the header names
     wait_for(lambda: len(scoring_processes(model_name)) == 1, timeout=60)  # v1 drained and stopped
     deployment = f"{model_name}@Production-local"
     wait_for(lambda: len(_types(mlledger_stack, deployment)) == 4)
