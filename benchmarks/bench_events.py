@@ -8,7 +8,8 @@ publish them, then prints:
   - events/s read by mlledger.events.subscribe (ephemeral consumer; and durable, explicit acks)
   - events/s read through EventService.Subscribe (gRPC server stream, replay)
   - commit-to-webhook latency p50/p99: event commit time to arrival at a local HTTP receiver
-  - the deployer's rows (not measured: the deployer is not built yet)
+  - the deployer: stage-transition call to the new version answering on the stable port (target
+    under 5 s for a small model), and failed requests of a client calling throughout (target 0)
 """
 
 from __future__ import annotations
@@ -121,6 +122,51 @@ def webhook_latency(stack: TestStack, client: mlledger.Client, samples: int, int
     return arrivals
 
 
+DEPLOY_TARGET_SECONDS = 5.0
+
+
+def deployer_rows(stack: TestStack, client: mlledger.Client, switches: int) -> None:
+    """Promote `switches` versions one after another under a `mlledger deployer`, timing each
+    transition call to the new version's first answer on the stable port, with a client calling throughout."""
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from mlledger.services.deployer.scoring import free_port
+    from tests.deployer.helpers import DeployerProcess, TrafficClient, answers, log_constant, wait_for
+
+    mlledger.set_tracking_uri(stack.tracking_uri)
+    mlledger.set_experiment(f"bench-deployer-{uuid.uuid4().hex[:8]}")
+    name = f"bench-deployed-{uuid.uuid4().hex[:8]}"
+    versions = [log_constant(name, float(i)) for i in range(1, switches + 2)]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory() as work:
+        deployer = DeployerProcess(stack.tracking_uri, name, port, Path(work))
+        try:
+            client.transition_model_version_stage(name, versions[0], "Production")
+            wait_for(lambda: answers(url) == 1.0, timeout=180)
+            traffic = TrafficClient(url)
+            traffic.start()
+            times = []
+            for value, version in enumerate(versions[1:], start=2):
+                time.sleep(1.0)  # let the previous server drain and stop first
+                began = time.perf_counter()
+                client.transition_model_version_stage(name, version, "Production", archive_existing_versions=True)
+                wait_for(lambda value=value: answers(url) == float(value), timeout=180, every=0.01)
+                times.append(time.perf_counter() - began)
+            traffic.stop()
+        finally:
+            deployer.stop()
+    worst = max(times)
+    print(f"{'stage transition to new version on the stable port':<50} median {statistics.median(times):.2f} s   "
+          f"max {worst:.2f} s   ({len(times)} switches)   target < {DEPLOY_TARGET_SECONDS:.0f} s: "
+          f"{'met' if worst < DEPLOY_TARGET_SECONDS else 'MISSED'}")
+    print(f"{'failed requests during switches':<50} {len(traffic.failures)} of {traffic.total} requests   "
+          f"target 0: {'met' if not traffic.failures else 'MISSED'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run")
@@ -154,8 +200,7 @@ def main() -> None:
             p50 = statistics.median(latencies)
             p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
             print(f"{'commit-to-webhook latency':<50} p50 {p50:.1f} ms   p99 {p99:.1f} ms   ({len(latencies)} samples)")
-        print(f"{'stage transition to new version on the stable port':<50} not measured: deployer not built yet")
-        print(f"{'failed requests during switches':<50} not measured: deployer not built yet")
+        deployer_rows(stack, client, 2 if args.quick else 5)
     print(f"load average at end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -226,11 +226,12 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
 
 # Command groups live in their own modules and register last.
 from mlledger._cli_auditor import auditor as _auditor  # noqa: E402
+from mlledger._cli_deployer import deployer as _deployer  # noqa: E402
 from mlledger._cli_events import events as _events  # noqa: E402
 from mlledger._cli_gateway import gateway as _gateway  # noqa: E402
 from mlledger._cli_models import models as _models  # noqa: E402
 from mlledger._cli_projects import run_command as _run  # noqa: E402
 from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
 
-for _group in (_run, _models, _events, _webhooks, _auditor, _gateway):
+for _group in (_run, _models, _events, _webhooks, _auditor, _gateway, _deployer):
     main.add_command(_group)

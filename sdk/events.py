@@ -32,7 +32,8 @@ from google.protobuf.message import Message
 from mlledger import _transport
 from mlledger.services.eventstore.subscriber import Position, Subscription, decode, sequence
 from mlledger.v1 import (  # noqa: F401 - imported so every payload type is known to the descriptor pool
-    artifacts_pb2, events_pb2, registry_pb2, subscriptions_pb2, subscriptions_pb2_grpc, tracking_pb2, webhooks_pb2,
+    artifacts_pb2, deployments_pb2, events_pb2, registry_pb2, subscriptions_pb2, subscriptions_pb2_grpc, tracking_pb2,
+    webhooks_pb2,
 )
 
 TYPE_HEADER = "Mlledger-Event-Type"

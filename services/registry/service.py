@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import grpc
 
 from mlledger.services.core.server import ServiceRuntime
+from mlledger.services.deployer.api import DeploymentApi
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration
 from mlledger.services.registry.api import RegistryApi
@@ -16,7 +17,7 @@ from mlledger.services.registry.writes import RegistryWrites
 from mlledger.services.webhooks.api import WebhookApi
 from mlledger.services.webhooks.delivery import Dispatcher
 from mlledger.services.webhooks.projector import MIGRATIONS as WEBHOOK_MIGRATIONS, CompositeProjector, WebhookProjector
-from mlledger.v1 import registry_pb2, registry_pb2_grpc, webhooks_pb2, webhooks_pb2_grpc
+from mlledger.v1 import deployments_pb2, deployments_pb2_grpc, registry_pb2, registry_pb2_grpc, webhooks_pb2, webhooks_pb2_grpc
 
 
 class RegistryService:
@@ -33,13 +34,15 @@ class RegistryService:
         api = RegistryApi(RegistryWrites(runtime.store, runtime), RegistryReads(runtime.store))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(api, server)
         webhooks_pb2_grpc.add_WebhookServiceServicer_to_server(WebhookApi(runtime.store), server)
+        deployments_pb2_grpc.add_DeploymentServiceServicer_to_server(DeploymentApi(runtime.store), server)
         if runtime.settings.nats_url:
             # The registry hosts the built-in webhook subscriber beside the webhook definitions.
             dispatcher = Dispatcher(runtime.store, runtime.settings.nats_url, runtime.settings.stream)
             dispatcher.start()
             runtime.on_stop.append(dispatcher.stop)
         return [registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
-                webhooks_pb2.DESCRIPTOR.services_by_name["WebhookService"].full_name]
+                webhooks_pb2.DESCRIPTOR.services_by_name["WebhookService"].full_name,
+                deployments_pb2.DESCRIPTOR.services_by_name["DeploymentService"].full_name]
 
 
 def definition() -> RegistryService:
