@@ -174,8 +174,19 @@ class Dispatcher:
             task = asyncio.create_task(self._attempt(*row))
             task.add_done_callback(lambda _, key=key: self._inflight.discard(key))
 
+    async def _claim(self, webhook_id: str, event_id: str, attempts: int) -> bool:
+        """Lease a pending delivery for one attempt; False if its row has moved on since it was read."""
+        async with self.store.pool.connection() as conn:
+            claimed = await (await conn.execute(
+                f"""UPDATE {self.s}.webhook_deliveries SET next_attempt = now() + make_interval(secs => %s)
+                    WHERE webhook_id = %s AND event_id = %s AND status = 'pending' AND attempts = %s
+                    RETURNING 1""", (self.timeout + 5.0, webhook_id, event_id, attempts))).fetchone()
+        return claimed is not None
+
     async def _attempt(self, webhook_id: str, event_id: str, subject: str, body: bytes, attempts: int, url: str,
                        secret: str) -> None:
+        if not await self._claim(webhook_id, event_id, attempts):
+            return  # read from a snapshot taken before another attempt finished: that one is newer
         headers = signing.headers(secret, bytes(body), event_id=event_id, webhook_id=webhook_id, subject=subject)
         started = time.perf_counter()
         status, error = await post(url, bytes(body), headers, self.timeout)
@@ -189,9 +200,9 @@ class Dispatcher:
                 f"""UPDATE {self.s}.webhook_deliveries SET status = %s, attempts = %s, last_status_code = %s,
                     last_error = %s, latency_ms = %s, updated_at = now(),
                     next_attempt = now() + make_interval(secs => %s)
-                    WHERE webhook_id = %s AND event_id = %s""",
+                    WHERE webhook_id = %s AND event_id = %s AND attempts = %s""",
                 (state, attempts, status, "" if ok else error or f"HTTP {status}", latency, delay, webhook_id,
-                 event_id))
+                 event_id, attempts - 1))
         if not ok:
             log.info("webhook delivery failed", webhook_id=webhook_id, event_id=event_id, attempts=attempts,
                      status=status, error=error, next=state)
