@@ -24,6 +24,9 @@ class RequestContext:
     correlation_id: str = ""
     request_id: str = ""
     method: str = ""
+    #: Whether the caller may do what only an administrator may (purge, grant roles). With
+    #: authentication off, as on a laptop, every caller is the local administrator.
+    is_admin: bool = True
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar("mlledger_request_context")
