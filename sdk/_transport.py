@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 import grpc
 
 from mlledger import _status, errors, limits
+from mlledger.retry_info import retry_delay
+from mlledger.tls import SECURE_SCHEME, ClientTls, split_scheme
 from mlledger.v1 import common_pb2, common_pb2_grpc
 
 DEFAULT_TRACKING_URI = "127.0.0.1:50051"
@@ -39,7 +41,10 @@ T = TypeVar("T")
 
 
 def normalize_address(uri: str) -> str:
-    """"grpc://host:port", "mlledger://host:port" or "host:port" -> "host:port"."""
+    """"grpc://host:port", "mlledger://host:port" or "host:port" -> "host:port" ("grpcs://" is kept: it asks for TLS)."""
+    uri, secure = split_scheme(uri)
+    if secure:
+        return SECURE_SCHEME + normalize_address(uri)
     for scheme in ("grpc://", "mlledger://", "http://"):
         if uri.startswith(scheme):
             uri = uri[len(scheme):]
@@ -64,8 +69,12 @@ class Transport:
     """Channels to the services of one deployment, and the one way calls are made."""
 
     def __init__(self, tracking_uri: str | None = None, *, actor: str | None = None,
-                 retry_seconds: float | None = None) -> None:
-        self.tracking_uri = normalize_address(tracking_uri or os.environ.get(TRACKING_URI_ENV) or DEFAULT_TRACKING_URI)
+                 retry_seconds: float | None = None, tls: ClientTls | None = None) -> None:
+        uri, secure = split_scheme(normalize_address(tracking_uri or os.environ.get(TRACKING_URI_ENV)
+                                                     or DEFAULT_TRACKING_URI))
+        self.tracking_uri = uri
+        #: TLS for every channel of this deployment (grpcs:// or MLLEDGER_TLS_* turn it on; see mlledger.tls).
+        self.tls = (tls or ClientTls.from_env()).with_scheme(secure)
         self.actor = actor or default_actor()
         self.retry_seconds = float(os.environ.get(RETRY_SECONDS_ENV, "30")) if retry_seconds is None else retry_seconds
         self._channels: dict[str, grpc.Channel] = {}
@@ -75,7 +84,7 @@ class Transport:
     def _channel_to(self, address: str) -> grpc.Channel:
         with self._lock:
             if address not in self._channels:
-                self._channels[address] = grpc.insecure_channel(address, options=_CHANNEL_OPTIONS)
+                self._channels[address] = self.tls.channel(address, options=_CHANNEL_OPTIONS)  # type: ignore[arg-type]
             return self._channels[address]
 
     def endpoints(self) -> dict[str, str]:
@@ -122,6 +131,11 @@ class Transport:
                 if code == grpc.StatusCode.UNAVAILABLE and time.monotonic() + delay < deadline:
                     time.sleep(delay * (0.5 + random.random()))
                     delay = min(delay * 2, 1.0)
+                    continue
+                # A rate-limited call was refused before it ran: wait as long as the server asks.
+                wait = retry_delay(exc) if code == grpc.StatusCode.RESOURCE_EXHAUSTED else None
+                if wait is not None and time.monotonic() + wait < deadline:
+                    time.sleep(wait)
                     continue
                 raise _status.from_rpc_error(exc) from None
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from mlledger import __version__
+from mlledger.services.core.edge_options import edge_options
 
 DEFAULT_DATA_DIR = Path(os.environ.get("MLLEDGER_HOME", Path.home() / ".mlledger"))
 SERVICE_NAMES = ("tracking", "registry", "artifacts")
@@ -112,11 +113,13 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
 @click.option("--log-format", envvar="MLLEDGER_LOG_FORMAT", type=click.Choice(["auto", "json", "console"]),
               default="auto", show_default=True)
 @click.option("--log-level", envvar="MLLEDGER_LOG_LEVEL", default="info", show_default=True)
+@edge_options
 def serve(service: str, host: str, port: int, database_url: str, nats_url: str, relay: bool, endpoints: str,
           subject_prefix: str, stream_name: str, artifact_root: str, s3_endpoint: str, s3_access_key: str,
-          s3_secret_key: str, s3_region: str, s3_secure: bool, log_format: str, log_level: str) -> None:
+          s3_secret_key: str, s3_region: str, s3_secure: bool, log_format: str, log_level: str, **edge: object) -> None:
     """Run one service (tracking, registry or artifacts) until SIGINT or SIGTERM."""
     from mlledger.services import catalog
+    from mlledger.services.core import edge_options as edge_settings
     from mlledger.services.core import logging as service_logging
     from mlledger.services.core.config import Settings, parse_endpoints
     from mlledger.services.core.server import serve_forever
@@ -133,6 +136,7 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
         log_format=log_format, log_level=log_level, artifact_root=artifact_root, s3_endpoint=s3_endpoint,
         s3_access_key=s3_access_key, s3_secret_key=s3_secret_key, s3_region=s3_region, s3_secure=s3_secure,
     )
+    edge_settings.apply(settings, edge)  # TLS, message sizes, request rates (docs/tls.md, docs/limits.md)
     try:
         asyncio.run(serve_forever(catalog.definition(service), settings))
     except OSError as exc:

@@ -6,6 +6,7 @@ from mlledger._client_artifacts import ArtifactsCalls
 from mlledger._client_registry import RegistryCalls
 from mlledger._client_tracking import TrackingCalls
 from mlledger._transport import Transport
+from mlledger.tls import ClientTls
 
 
 class Client(TrackingCalls, ArtifactsCalls, RegistryCalls):
@@ -13,12 +14,13 @@ class Client(TrackingCalls, ArtifactsCalls, RegistryCalls):
 
     `tracking_uri` is "host:port" of the tracking service (default: MLLEDGER_TRACKING_URI, else
     the stack `mlledger up` starts on this machine); the registry and artifact services are
-    found from there.
+    found from there. `grpcs://host:port` or `tls` (default: the MLLEDGER_TLS_* variables)
+    secures the channels, see docs/tls.md.
     """
 
     def __init__(self, tracking_uri: str | None = None, *, actor: str | None = None,
-                 retry_seconds: float | None = None) -> None:
-        self._transport = Transport(tracking_uri, actor=actor, retry_seconds=retry_seconds)
+                 retry_seconds: float | None = None, tls: ClientTls | None = None) -> None:
+        self._transport = Transport(tracking_uri, actor=actor, retry_seconds=retry_seconds, tls=tls)
 
     @property
     def tracking_uri(self) -> str:

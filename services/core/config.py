@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from mlledger.services.core.rate_limit import RateLimit
+from mlledger.services.core.tls import ServerTls
 from mlledger.services.eventstore.jetstream import StreamSettings
+from mlledger.tls import ClientTls
 
 SERVICES = ("tracking", "registry", "artifacts")
 
@@ -50,6 +53,12 @@ class Settings:
     s3_secret_key: str = ""
     s3_region: str = ""
     s3_secure: bool = False
+    #: TLS on the service's port (None: plain, as on a laptop); see services/core/tls.py.
+    tls: ServerTls | None = None
+    #: How this service's channels to the other services are secured.
+    peer_tls: ClientTls = field(default_factory=ClientTls)
+    #: Requests per second per principal (None: unlimited, as on a laptop); see services/core/rate_limit.py.
+    rate_limit: RateLimit | None = None
 
     @property
     def schema(self) -> str:

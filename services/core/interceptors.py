@@ -76,9 +76,22 @@ def _checked(request: Any) -> Any:
     return request
 
 
-def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
+#: A step run once the call's context is known, before its handler: None admits the call, a status refuses it.
+Admission = Callable[[request_context.RequestContext], "grpc.Status | None"]
+
+
+async def _admit(admission: Admission | None, ctx: request_context.RequestContext,
+                 context: grpc.aio.ServicerContext) -> None:
+    refused = admission(ctx) if admission is not None else None
+    if refused is not None:
+        await context.abort_with_status(refused)
+
+
+def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str,
+                admission: Admission | None = None) -> Callable[..., Awaitable[Any]]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
-        with _CallScope(context, method):
+        with _CallScope(context, method) as ctx:
+            await _admit(admission, ctx, context)
             try:
                 return await behavior(_checked(request), context)
             except grpc.aio.AbortError:
@@ -89,12 +102,13 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callabl
     return handler
 
 
-def _wrap_streaming(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
+def _wrap_streaming(behavior: Callable[..., Any], method: str, admission: Admission | None = None) -> Callable[..., Any]:
     if not inspect.isasyncgenfunction(behavior):
-        return _wrap_unary(behavior, method)
+        return _wrap_unary(behavior, method, admission)
 
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-        with _CallScope(context, method):
+        with _CallScope(context, method) as ctx:
+            await _admit(admission, ctx, context)
             try:
                 async for item in behavior(_checked(request), context):
                     yield item
@@ -107,7 +121,11 @@ def _wrap_streaming(behavior: Callable[..., Any], method: str) -> Callable[..., 
 
 
 class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
-    """Wraps every handler with the request context and the error-to-status mapping."""
+    """Wraps every handler with the request context, the admission step and the error-to-status mapping."""
+
+    def __init__(self, admission: Admission | None = None) -> None:
+        #: E.g. the per-principal rate limit (`rate_limit.RateLimiter.admit`).
+        self.admission = admission
 
     async def intercept_service(
         self,
@@ -121,9 +139,9 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
         io = {"request_deserializer": validation.safe_deserializer(handler.request_deserializer),
               "response_serializer": handler.response_serializer}
         if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method), **io)
+            return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method, self.admission), **io)
         if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(_wrap_streaming(handler.unary_stream, method), **io)
+            return grpc.unary_stream_rpc_method_handler(_wrap_streaming(handler.unary_stream, method, self.admission), **io)
         if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, method), **io)
-        return grpc.stream_stream_rpc_method_handler(_wrap_streaming(handler.stream_stream, method), **io)
+            return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, method, self.admission), **io)
+        return grpc.stream_stream_rpc_method_handler(_wrap_streaming(handler.stream_stream, method, self.admission), **io)

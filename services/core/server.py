@@ -24,7 +24,9 @@ from mlledger.services.core.config import Settings
 from mlledger.services.core.event_stream_api import EventStreamApi
 from mlledger.services.core.interceptors import ErrorMappingInterceptor
 from mlledger.services.core.logging import get_logger
+from mlledger.services.core.rate_limit import RateLimiter
 from mlledger.services.core.readiness import DatabaseReadiness
+from mlledger.services.core.tls import bind
 from mlledger.services.eventstore.database import open_pool
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.relay import Relay
@@ -82,7 +84,9 @@ class ServiceRuntime:
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.so_reuseport", 0),
         ]
-        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()], options=options)
+        limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor(limiter.admit if limiter else None)],
+                                      options=options)
         names = list(self.definition.register(self.server, self))
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 
@@ -98,7 +102,7 @@ class ServiceRuntime:
         ]
         self._service_names = names
         reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
-        port = self.server.add_insecure_port(settings.address)
+        port = bind(self.server, settings.address, settings.tls)
         if port == 0:
             raise OSError(f"cannot listen on {settings.address}: the port is taken or the address is not local")
         settings.port = port
@@ -135,7 +139,9 @@ class ServiceRuntime:
                 from mlledger import errors
 
                 raise errors.Unavailable(f"the {service} service's address is not configured (--endpoints)")
-            self._channels[service] = grpc.aio.insecure_channel(address)
+            options = [("grpc.max_send_message_length", self.settings.max_message_bytes),
+                       ("grpc.max_receive_message_length", self.settings.max_message_bytes)]
+            self._channels[service] = self.settings.peer_tls.aio_channel(address, options)
         return self._channels[service]
 
     async def stop(self) -> None:

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -14,9 +15,12 @@ from starlette.routing import Route
 from mlledger import __version__
 from mlledger.services.gateway import artifacts, experiments, logged_models, metrics, registry, runs
 from mlledger.services.gateway.backend import Services, discover
+from mlledger.services.core.rate_limit import RateLimit
 from mlledger.services.gateway.errors import MlflowError
+from mlledger.services.gateway.limits import EdgeLimits
 from mlledger.services.gateway.routes import mlflow_routes
 from mlledger.services.gateway.ui.routes import routes as ui_routes
+from mlledger.tls import ClientTls, split_scheme
 
 #: What MLflow's client asks about the server before artifact transfers.
 SERVER_INFO: dict[str, Any] = {
@@ -49,13 +53,17 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     return response
 
 
-def build(tracking: str, registry_address: str = "", artifacts_address: str = "") -> Starlette:
-    """The application for a deployment whose tracking service listens at `tracking`."""
+def build(tracking: str, registry_address: str = "", artifacts_address: str = "", *,
+          tls: ClientTls | None = None, limit: RateLimit | None = None) -> Starlette:
+    """The application for a deployment whose tracking service listens at `tracking` (`grpcs://` for TLS;
+    `tls` secures the channels, `limit` is the per-principal request rate)."""
+    tracking, secure = split_scheme(tracking)
+    tls = (tls or ClientTls.from_env()).with_scheme(secure)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        endpoints = await discover(tracking, {"registry": registry_address, "artifacts": artifacts_address})
-        app.state.services = Services(endpoints)
+        endpoints = await discover(tracking, {"registry": registry_address, "artifacts": artifacts_address}, tls)
+        app.state.services = Services(endpoints, tls)
         try:
             yield
         finally:
@@ -69,4 +77,5 @@ def build(tracking: str, registry_address: str = "", artifacts_address: str = ""
         *artifacts.routes(),
         *ui_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed})
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed},
+                     middleware=[Middleware(EdgeLimits, limit=limit)])

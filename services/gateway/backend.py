@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from mlledger.services.core.context import ACTOR_HEADER, ANONYMOUS, CORRELATION_ID_HEADER
 from mlledger.services.gateway.errors import from_rpc_error
+from mlledger.tls import ClientTls
 from mlledger.v1 import (artifacts_pb2_grpc, common_pb2, common_pb2_grpc, registry_pb2_grpc,
                          tracking_pb2_grpc)
 
@@ -36,15 +37,16 @@ CALL_TIMEOUT = 120.0
 class Services:
     """Stubs of the tracking, registry and artifact services over grpc.aio channels."""
 
-    def __init__(self, endpoints: dict[str, str]) -> None:
+    def __init__(self, endpoints: dict[str, str], tls: ClientTls | None = None) -> None:
         self.endpoints = dict(endpoints)
+        self.tls = tls or ClientTls()
         self._channels: list[grpc.aio.Channel] = []
         self.tracking = tracking_pb2_grpc.TrackingServiceStub(self._channel(endpoints["tracking"]))
         self.registry = registry_pb2_grpc.RegistryServiceStub(self._channel(endpoints["registry"]))
         self.artifacts = artifacts_pb2_grpc.ArtifactServiceStub(self._channel(endpoints["artifacts"]))
 
     def _channel(self, address: str) -> grpc.aio.Channel:
-        channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
+        channel = self.tls.aio_channel(address, options=_CHANNEL_OPTIONS)  # type: ignore[arg-type]
         self._channels.append(channel)
         return channel
 
@@ -53,12 +55,12 @@ class Services:
             await channel.close()
 
 
-async def discover(tracking: str, given: dict[str, str]) -> dict[str, str]:
+async def discover(tracking: str, given: dict[str, str], tls: ClientTls | None = None) -> dict[str, str]:
     """The services' addresses: those given, the rest asked of the tracking service's discovery."""
     endpoints = {"tracking": tracking, **{name: address for name, address in given.items() if address}}
     if all(name in endpoints for name in ("registry", "artifacts")):
         return endpoints
-    async with grpc.aio.insecure_channel(tracking) as channel:
+    async with (tls or ClientTls()).aio_channel(tracking) as channel:
         stub = common_pb2_grpc.DiscoveryServiceStub(channel)
         response = await stub.GetEndpoints(common_pb2.GetEndpointsRequest(), timeout=30)
     for endpoint in response.endpoints:

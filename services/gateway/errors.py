@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import math
+
 import grpc
 from starlette.responses import JSONResponse
+
+from mlledger.retry_info import retry_delay
 
 #: MLflow error code -> HTTP status, as MLflow's server answers (mlflow/exceptions.py).
 HTTP_STATUS = {
     "INVALID_PARAMETER_VALUE": 400,
+    "REQUEST_LIMIT_EXCEEDED": 429,
     "RESOURCE_ALREADY_EXISTS": 400,
     "BAD_REQUEST": 400,
     "UNAUTHENTICATED": 401,
@@ -48,17 +53,21 @@ MULTIPART_UNSUPPORTED = "Multipart upload is not supported for the current artif
 class MlflowError(Exception):
     """An error answered as `{"error_code": ..., "message": ...}` with MLflow's HTTP status."""
 
-    def __init__(self, error_code: str, message: str) -> None:
+    def __init__(self, error_code: str, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.error_code = error_code
         self.message = message
+        #: Seconds the caller should wait (a rate limit's refusal): sent as Retry-After.
+        self.retry_after = retry_after
 
     @property
     def status(self) -> int:
         return HTTP_STATUS.get(self.error_code, 500)
 
     def response(self) -> JSONResponse:
-        return JSONResponse({"error_code": self.error_code, "message": self.message}, status_code=self.status)
+        headers = {"Retry-After": str(max(1, math.ceil(self.retry_after)))} if self.retry_after is not None else None
+        return JSONResponse({"error_code": self.error_code, "message": self.message}, status_code=self.status,
+                            headers=headers)
 
 
 def invalid(message: str) -> MlflowError:
@@ -80,4 +89,7 @@ def not_found(message: str) -> MlflowError:
 def from_rpc_error(error: grpc.aio.AioRpcError) -> MlflowError:
     """The MLflow error for a failed gRPC call (the service's message is kept as is)."""
     code = error.code()
+    wait = retry_delay(error) if code == grpc.StatusCode.RESOURCE_EXHAUSTED else None
+    if wait is not None:  # a service's rate limit: MLflow's clients back off on 429
+        return MlflowError("REQUEST_LIMIT_EXCEEDED", error.details() or code.name, retry_after=wait)
     return MlflowError(FROM_GRPC.get(code, "INTERNAL_ERROR"), error.details() or code.name)
