@@ -235,7 +235,8 @@ from mlledger._cli_events import events as _events  # noqa: E402
 from mlledger._cli_gateway import gateway as _gateway  # noqa: E402
 from mlledger._cli_models import models as _models  # noqa: E402
 from mlledger._cli_projects import run_command as _run  # noqa: E402
+from mlledger._cli_purge import purge as _purge  # noqa: E402
 from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
 
-for _group in (_run, _models, _events, _webhooks, _auditor, _gateway, _deployer):
+for _group in (_run, _models, _events, _webhooks, _auditor, _gateway, _deployer, _purge):
     main.add_command(_group)

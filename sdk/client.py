@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from mlledger._client_artifacts import ArtifactsCalls
+from mlledger._client_purge import PurgeCalls
 from mlledger._client_registry import RegistryCalls
 from mlledger._client_tracking import TrackingCalls
 from mlledger._transport import Transport
 from mlledger.tls import ClientTls
 
 
-class Client(TrackingCalls, ArtifactsCalls, RegistryCalls):
+class Client(TrackingCalls, ArtifactsCalls, RegistryCalls, PurgeCalls):
     """A client of one mlledger deployment.
 
     `tracking_uri` is "host:port" of the tracking service (default: MLLEDGER_TRACKING_URI, else

@@ -8,6 +8,7 @@ import grpc
 
 from mlledger import errors
 from mlledger.services.artifacts.operations import Artifacts
+from mlledger.services.artifacts.purge import ArtifactPurge
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
 
 
@@ -21,8 +22,9 @@ async def _chunks(requests: AsyncIterator[artifacts_pb2.UploadArtifactRequest]) 
 class ArtifactApi(artifacts_pb2_grpc.ArtifactServiceServicer):
     """The artifact service's RPCs."""
 
-    def __init__(self, artifacts: Artifacts) -> None:
+    def __init__(self, artifacts: Artifacts, purge: ArtifactPurge | None = None) -> None:
         self._artifacts = artifacts
+        self._purge = purge
 
     async def UploadArtifact(self, request_iterator: AsyncIterator[artifacts_pb2.UploadArtifactRequest],
                              context: grpc.aio.ServicerContext) -> artifacts_pb2.UploadArtifactResponse:
@@ -49,3 +51,8 @@ class ArtifactApi(artifacts_pb2_grpc.ArtifactServiceServicer):
     async def SnapshotArtifacts(self, request: artifacts_pb2.SnapshotArtifactsRequest,
                                 context: grpc.aio.ServicerContext) -> artifacts_pb2.SnapshotArtifactsResponse:
         return await self._artifacts.snapshot(request)
+
+    async def PurgeArtifacts(self, request: artifacts_pb2.PurgeArtifactsRequest,
+                             context: grpc.aio.ServicerContext) -> artifacts_pb2.PurgeArtifactsResponse:
+        assert self._purge is not None, "the service definition provides the purge use case"
+        return await self._purge.purge(request)

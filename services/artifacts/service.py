@@ -10,8 +10,10 @@ from mlledger.services.artifacts.api import ArtifactApi
 from mlledger.services.artifacts.locations import Roots
 from mlledger.services.artifacts.operations import Artifacts
 from mlledger.services.artifacts.projector import MIGRATIONS, ArtifactProjector
+from mlledger.services.artifacts.purge import ArtifactPurge, purge_handlers
 from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore.projection import Projector
+from mlledger.services.eventstore.redaction import Redacting
 from mlledger.services.eventstore.schema import Migration
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
 
@@ -23,12 +25,14 @@ class ArtifactsService:
     migrations: Sequence[Migration] = MIGRATIONS
 
     def projector(self, schema: str) -> Projector:
-        return ArtifactProjector(schema)
+        return Redacting(ArtifactProjector(schema), purge_handlers(schema))
 
     def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
         assert runtime.store is not None, "the runtime opens the store before registering servicers"
-        artifacts = Artifacts(runtime.store, Roots(runtime.settings))
-        artifacts_pb2_grpc.add_ArtifactServiceServicer_to_server(ArtifactApi(artifacts), server)
+        roots = Roots(runtime.settings)
+        artifacts = Artifacts(runtime.store, roots)
+        purge = ArtifactPurge(runtime.store, roots, artifacts._location_lock)
+        artifacts_pb2_grpc.add_ArtifactServiceServicer_to_server(ArtifactApi(artifacts, purge), server)
         return [artifacts_pb2.DESCRIPTOR.services_by_name["ArtifactService"].full_name]
 
 

@@ -12,6 +12,7 @@ from mlledger import errors
 from mlledger.services.eventstore.model import NewEvent
 from mlledger.services.registry import encode, history, rules, validation as check
 from mlledger.services.registry.domain import ModelState
+from mlledger.services.registry.purge import RegistryPurge
 from mlledger.services.registry.reads import RegistryReads
 from mlledger.services.registry.writes import RegistryWrites
 from mlledger.v1 import registry_pb2 as pb, registry_pb2_grpc
@@ -29,9 +30,10 @@ def _as_of(request: pb.GetRegisteredModelRequest | pb.GetModelVersionRequest | p
 class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
     """Registered models, versions, stages, aliases and history."""
 
-    def __init__(self, writes: RegistryWrites, reads: RegistryReads) -> None:
+    def __init__(self, writes: RegistryWrites, reads: RegistryReads, purge: RegistryPurge | None = None) -> None:
         self.writes = writes
         self.reads = reads
+        self.purge = purge
 
     # ---- registered models ----
 
@@ -217,3 +219,8 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
                                             after=request.after_position, limit=request.limit or 100)
         return pb.GetHistoryResponse(events=[event.to_proto("registry") for event in events],
                                      last_position=events[-1].position if events else request.after_position)
+
+    async def PurgeModelVersion(self, request: pb.PurgeModelVersionRequest, context: Ctx  # noqa: N802
+                                ) -> pb.PurgeModelVersionResponse:
+        assert self.purge is not None, "the service definition provides the purge use case"
+        return await self.purge.purge_version(request)

@@ -7,6 +7,8 @@ import datetime as dt
 
 from mlledger import errors
 from mlledger.services.eventstore.model import RecordedEvent, envelope_of
+from mlledger.services.eventstore.redaction import is_redacted
+from mlledger.services.registry.purge import VERSION_PURGED
 from mlledger.services.eventstore.store import PostgresEventStore
 from mlledger.services.registry import domain, events as ev
 from mlledger.v1 import registry_pb2 as pb
@@ -86,7 +88,9 @@ async def state_at(store: PostgresEventStore, name: str, as_of: pb.AsOf) -> tupl
     """The model called `name` as it was at the AsOf point, and that point's position."""
     position = await resolve_position(store, as_of)
     model_id = await model_id_at(store, name, position)
-    state = domain.fold(envelope_of(event) for event in await model_events(store, model_id, until=position))
+    # A purged version's redacted events are left out: its data is gone from every past state too.
+    state = domain.fold(envelope_of(event) for event in await model_events(store, model_id, until=position)
+                        if not is_redacted(event.payload_type) and event.type != VERSION_PURGED)
     if state is None or state.deleted:
         raise errors.NotFound("registered model", name)
     return state, position

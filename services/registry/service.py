@@ -10,7 +10,9 @@ from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.deployer.api import DeploymentApi
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration
+from mlledger.services.eventstore.redaction import Redacting
 from mlledger.services.registry.api import RegistryApi
+from mlledger.services.registry.purge import RegistryPurge, purge_handlers
 from mlledger.services.registry.projector import MIGRATIONS, RegistryProjector
 from mlledger.services.registry.reads import RegistryReads
 from mlledger.services.registry.writes import RegistryWrites
@@ -27,11 +29,12 @@ class RegistryService:
     migrations: Sequence[Migration] = [*MIGRATIONS, *WEBHOOK_MIGRATIONS]
 
     def projector(self, schema: str) -> Projector:
-        return CompositeProjector(RegistryProjector(schema), WebhookProjector(schema))
+        return Redacting(CompositeProjector(RegistryProjector(schema), WebhookProjector(schema)), purge_handlers(schema))
 
     def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
         assert runtime.store is not None, "the runtime opens the store before registering servicers"
-        api = RegistryApi(RegistryWrites(runtime.store, runtime), RegistryReads(runtime.store))
+        api = RegistryApi(RegistryWrites(runtime.store, runtime), RegistryReads(runtime.store),
+                          RegistryPurge(runtime.store, runtime))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(api, server)
         webhooks_pb2_grpc.add_WebhookServiceServicer_to_server(WebhookApi(runtime.store), server)
         deployments_pb2_grpc.add_DeploymentServiceServicer_to_server(DeploymentApi(runtime.store), server)

@@ -9,6 +9,7 @@ import grpc
 from mlledger.services.core import context as request_context
 from mlledger.services.tracking import domain
 from mlledger.services.tracking.experiments import ExperimentCommands
+from mlledger.services.tracking.purge import TrackingPurge
 from mlledger.services.tracking.reads import TrackingReads
 from mlledger.services.tracking.runs import RunCommands
 from mlledger.v1 import tracking_pb2 as pb
@@ -20,10 +21,12 @@ Context = grpc.aio.ServicerContext
 class TrackingApi(tracking_pb2_grpc.TrackingServiceServicer):
     """The tracking service's RPCs."""
 
-    def __init__(self, experiments: ExperimentCommands, runs: RunCommands, reads: TrackingReads) -> None:
+    def __init__(self, experiments: ExperimentCommands, runs: RunCommands, reads: TrackingReads,
+                 purge: TrackingPurge | None = None) -> None:
         self.experiments = experiments
         self.runs = runs
         self.reads = reads
+        self.purge = purge
 
     async def CreateExperiment(self, request: pb.CreateExperimentRequest, context: Context) -> pb.CreateExperimentResponse:
         return await self.experiments.create(request)
@@ -129,3 +132,11 @@ class TrackingApi(tracking_pb2_grpc.TrackingServiceServicer):
 
     async def SearchRuns(self, request: pb.SearchRunsRequest, context: Context) -> pb.SearchRunsResponse:
         return await self.reads.search_runs(request)
+
+    async def PurgeRun(self, request: pb.PurgeRunRequest, context: Context) -> pb.PurgeRunResponse:
+        assert self.purge is not None, "the service definition provides the purge use case"
+        return await self.purge.purge_run(request)
+
+    async def PurgeExperiment(self, request: pb.PurgeExperimentRequest, context: Context) -> pb.PurgeExperimentResponse:
+        assert self.purge is not None, "the service definition provides the purge use case"
+        return await self.purge.purge_experiment(request)

@@ -8,10 +8,12 @@ import grpc
 
 from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore.projection import Projector
+from mlledger.services.eventstore.redaction import Redacting
 from mlledger.services.eventstore.schema import Migration
 from mlledger.services.tracking.api import TrackingApi
 from mlledger.services.tracking.experiments import ExperimentCommands
 from mlledger.services.tracking.projector import TrackingProjector
+from mlledger.services.tracking.purge import TrackingPurge, purge_handlers
 from mlledger.services.tracking.queries import Queries
 from mlledger.services.tracking.reads import TrackingReads
 from mlledger.services.tracking.runs import RunCommands
@@ -26,13 +28,14 @@ class TrackingService:
     migrations: Sequence[Migration] = MIGRATIONS
 
     def projector(self, schema: str) -> Projector:
-        return TrackingProjector(schema)
+        return Redacting(TrackingProjector(schema), purge_handlers(schema))
 
     def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
         store = runtime.store
         assert store is not None, "the runtime opens the event store before registering services"
         queries = Queries(store.schema)
-        api = TrackingApi(ExperimentCommands(store, queries), RunCommands(store, queries), TrackingReads(store.pool, queries))
+        api = TrackingApi(ExperimentCommands(store, queries), RunCommands(store, queries), TrackingReads(store.pool, queries),
+                          TrackingPurge(store, runtime.channel))
         tracking_pb2_grpc.add_TrackingServiceServicer_to_server(api, server)
         return [tracking_pb2.DESCRIPTOR.services_by_name["TrackingService"].full_name]
 

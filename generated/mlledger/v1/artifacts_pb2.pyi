@@ -159,3 +159,27 @@ class ArtifactSnapshotted(_message.Message):
     destination_uri: str
     files: _containers.RepeatedCompositeFieldContainer[ArtifactFile]
     def __init__(self, source_uri: _Optional[str] = ..., source_path: _Optional[str] = ..., destination_uri: _Optional[str] = ..., files: _Optional[_Iterable[_Union[ArtifactFile, _Mapping]]] = ...) -> None: ...
+
+class PurgeArtifactsRequest(_message.Message):
+    __slots__ = ("artifact_uri",)
+    ARTIFACT_URI_FIELD_NUMBER: _ClassVar[int]
+    artifact_uri: str
+    def __init__(self, artifact_uri: _Optional[str] = ...) -> None: ...
+
+class PurgeArtifactsResponse(_message.Message):
+    __slots__ = ("file_count", "redacted_events")
+    FILE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    file_count: int
+    redacted_events: int
+    def __init__(self, file_count: _Optional[int] = ..., redacted_events: _Optional[int] = ...) -> None: ...
+
+class ArtifactPurged(_message.Message):
+    __slots__ = ("artifact_uri", "file_count", "redacted_events")
+    ARTIFACT_URI_FIELD_NUMBER: _ClassVar[int]
+    FILE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    artifact_uri: str
+    file_count: int
+    redacted_events: int
+    def __init__(self, artifact_uri: _Optional[str] = ..., file_count: _Optional[int] = ..., redacted_events: _Optional[int] = ...) -> None: ...

@@ -60,6 +60,11 @@ class ArtifactServiceStub:
                 request_serializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsRequest.SerializeToString,
                 response_deserializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsResponse.FromString,
                 _registered_method=True)
+        self.PurgeArtifacts = channel.unary_unary(
+                '/mlledger.v1.ArtifactService/PurgeArtifacts',
+                request_serializer=mlledger_dot_v1_dot_artifacts__pb2.PurgeArtifactsRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_artifacts__pb2.PurgeArtifactsResponse.FromString,
+                _registered_method=True)
 
 
 class ArtifactServiceServicer:
@@ -101,6 +106,13 @@ class ArtifactServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PurgeArtifacts(self, request, context):
+        """Delete everything at and below a location for ever, redacting its events (administrators only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ArtifactServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -128,6 +140,11 @@ def add_ArtifactServiceServicer_to_server(servicer, server):
                     servicer.DeleteArtifacts,
                     request_deserializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsRequest.FromString,
                     response_serializer=mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsResponse.SerializeToString,
+            ),
+            'PurgeArtifacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeArtifacts,
+                    request_deserializer=mlledger_dot_v1_dot_artifacts__pb2.PurgeArtifactsRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_artifacts__pb2.PurgeArtifactsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -266,6 +283,33 @@ class ArtifactService:
             '/mlledger.v1.ArtifactService/DeleteArtifacts',
             mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsRequest.SerializeToString,
             mlledger_dot_v1_dot_artifacts__pb2.DeleteArtifactsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeArtifacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.ArtifactService/PurgeArtifacts',
+            mlledger_dot_v1_dot_artifacts__pb2.PurgeArtifactsRequest.SerializeToString,
+            mlledger_dot_v1_dot_artifacts__pb2.PurgeArtifactsResponse.FromString,
             options,
             channel_credentials,
             insecure,

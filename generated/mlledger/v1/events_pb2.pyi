@@ -36,6 +36,14 @@ class Event(_message.Message):
     position: int
     def __init__(self, id: _Optional[str] = ..., stream: _Optional[str] = ..., stream_version: _Optional[int] = ..., global_position: _Optional[int] = ..., type: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., correlation_id: _Optional[str] = ..., service: _Optional[str] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
 
+class RedactedPayload(_message.Message):
+    __slots__ = ("purge_event_id", "original_payload_type")
+    PURGE_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_PAYLOAD_TYPE_FIELD_NUMBER: _ClassVar[int]
+    purge_event_id: str
+    original_payload_type: str
+    def __init__(self, purge_event_id: _Optional[str] = ..., original_payload_type: _Optional[str] = ...) -> None: ...
+
 class ReadEventsRequest(_message.Message):
     __slots__ = ("stream", "after_position", "limit", "until_position")
     STREAM_FIELD_NUMBER: _ClassVar[int]

@@ -551,6 +551,34 @@ class GetHistoryResponse(_message.Message):
     last_position: int
     def __init__(self, events: _Optional[_Iterable[_Union[_events_pb2.Event, _Mapping]]] = ..., last_position: _Optional[int] = ...) -> None: ...
 
+class PurgeModelVersionRequest(_message.Message):
+    __slots__ = ("name", "version")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    version: int
+    def __init__(self, name: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class PurgeModelVersionResponse(_message.Message):
+    __slots__ = ("redacted_events", "artifact_files")
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ARTIFACT_FILES_FIELD_NUMBER: _ClassVar[int]
+    redacted_events: int
+    artifact_files: int
+    def __init__(self, redacted_events: _Optional[int] = ..., artifact_files: _Optional[int] = ...) -> None: ...
+
+class ModelVersionPurged(_message.Message):
+    __slots__ = ("model_id", "name", "version", "redacted_events")
+    MODEL_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    model_id: str
+    name: str
+    version: int
+    redacted_events: int
+    def __init__(self, model_id: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., redacted_events: _Optional[int] = ...) -> None: ...
+
 class RegisteredModelCreated(_message.Message):
     __slots__ = ("model_id", "name", "description", "tags")
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]

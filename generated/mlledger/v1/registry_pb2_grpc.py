@@ -150,6 +150,11 @@ class RegistryServiceStub:
                 request_serializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryRequest.SerializeToString,
                 response_deserializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryResponse.FromString,
                 _registered_method=True)
+        self.PurgeModelVersion = channel.unary_unary(
+                '/mlledger.v1.RegistryService/PurgeModelVersion',
+                request_serializer=mlledger_dot_v1_dot_registry__pb2.PurgeModelVersionRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_registry__pb2.PurgeModelVersionResponse.FromString,
+                _registered_method=True)
 
 
 class RegistryServiceServicer:
@@ -317,6 +322,13 @@ class RegistryServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PurgeModelVersion(self, request, context):
+        """Remove a model version for ever (administrators only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_RegistryServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -434,6 +446,11 @@ def add_RegistryServiceServicer_to_server(servicer, server):
                     servicer.GetHistory,
                     request_deserializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryRequest.FromString,
                     response_serializer=mlledger_dot_v1_dot_registry__pb2.GetHistoryResponse.SerializeToString,
+            ),
+            'PurgeModelVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeModelVersion,
+                    request_deserializer=mlledger_dot_v1_dot_registry__pb2.PurgeModelVersionRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_registry__pb2.PurgeModelVersionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1058,6 +1075,33 @@ class RegistryService:
             '/mlledger.v1.RegistryService/GetHistory',
             mlledger_dot_v1_dot_registry__pb2.GetHistoryRequest.SerializeToString,
             mlledger_dot_v1_dot_registry__pb2.GetHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeModelVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.RegistryService/PurgeModelVersion',
+            mlledger_dot_v1_dot_registry__pb2.PurgeModelVersionRequest.SerializeToString,
+            mlledger_dot_v1_dot_registry__pb2.PurgeModelVersionResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -690,3 +690,53 @@ class RunInputsLogged(_message.Message):
     run_id: str
     datasets: _containers.RepeatedCompositeFieldContainer[DatasetInput]
     def __init__(self, run_id: _Optional[str] = ..., datasets: _Optional[_Iterable[_Union[DatasetInput, _Mapping]]] = ...) -> None: ...
+
+class PurgeRunRequest(_message.Message):
+    __slots__ = ("run_id",)
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    def __init__(self, run_id: _Optional[str] = ...) -> None: ...
+
+class PurgeRunResponse(_message.Message):
+    __slots__ = ("redacted_events", "artifact_files")
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ARTIFACT_FILES_FIELD_NUMBER: _ClassVar[int]
+    redacted_events: int
+    artifact_files: int
+    def __init__(self, redacted_events: _Optional[int] = ..., artifact_files: _Optional[int] = ...) -> None: ...
+
+class PurgeExperimentRequest(_message.Message):
+    __slots__ = ("experiment_id",)
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    def __init__(self, experiment_id: _Optional[str] = ...) -> None: ...
+
+class PurgeExperimentResponse(_message.Message):
+    __slots__ = ("run_ids", "redacted_events", "artifact_files")
+    RUN_IDS_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ARTIFACT_FILES_FIELD_NUMBER: _ClassVar[int]
+    run_ids: _containers.RepeatedScalarFieldContainer[str]
+    redacted_events: int
+    artifact_files: int
+    def __init__(self, run_ids: _Optional[_Iterable[str]] = ..., redacted_events: _Optional[int] = ..., artifact_files: _Optional[int] = ...) -> None: ...
+
+class RunPurged(_message.Message):
+    __slots__ = ("run_id", "experiment_id", "redacted_events")
+    RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    run_id: str
+    experiment_id: str
+    redacted_events: int
+    def __init__(self, run_id: _Optional[str] = ..., experiment_id: _Optional[str] = ..., redacted_events: _Optional[int] = ...) -> None: ...
+
+class ExperimentPurged(_message.Message):
+    __slots__ = ("experiment_id", "run_ids", "redacted_events")
+    EXPERIMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RUN_IDS_FIELD_NUMBER: _ClassVar[int]
+    REDACTED_EVENTS_FIELD_NUMBER: _ClassVar[int]
+    experiment_id: str
+    run_ids: _containers.RepeatedScalarFieldContainer[str]
+    redacted_events: int
+    def __init__(self, experiment_id: _Optional[str] = ..., run_ids: _Optional[_Iterable[str]] = ..., redacted_events: _Optional[int] = ...) -> None: ...

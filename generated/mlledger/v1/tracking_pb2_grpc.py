@@ -155,6 +155,16 @@ class TrackingServiceStub:
                 request_serializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsRequest.SerializeToString,
                 response_deserializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsResponse.FromString,
                 _registered_method=True)
+        self.PurgeRun = channel.unary_unary(
+                '/mlledger.v1.TrackingService/PurgeRun',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.PurgeRunRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.PurgeRunResponse.FromString,
+                _registered_method=True)
+        self.PurgeExperiment = channel.unary_unary(
+                '/mlledger.v1.TrackingService/PurgeExperiment',
+                request_serializer=mlledger_dot_v1_dot_tracking__pb2.PurgeExperimentRequest.SerializeToString,
+                response_deserializer=mlledger_dot_v1_dot_tracking__pb2.PurgeExperimentResponse.FromString,
+                _registered_method=True)
 
 
 class TrackingServiceServicer:
@@ -330,6 +340,20 @@ class TrackingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PurgeRun(self, request, context):
+        """Remove a run for ever (administrators only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PurgeExperiment(self, request, context):
+        """Remove an experiment and its runs for ever (administrators only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TrackingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -452,6 +476,16 @@ def add_TrackingServiceServicer_to_server(servicer, server):
                     servicer.SearchRuns,
                     request_deserializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsRequest.FromString,
                     response_serializer=mlledger_dot_v1_dot_tracking__pb2.SearchRunsResponse.SerializeToString,
+            ),
+            'PurgeRun': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeRun,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.PurgeRunRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.PurgeRunResponse.SerializeToString,
+            ),
+            'PurgeExperiment': grpc.unary_unary_rpc_method_handler(
+                    servicer.PurgeExperiment,
+                    request_deserializer=mlledger_dot_v1_dot_tracking__pb2.PurgeExperimentRequest.FromString,
+                    response_serializer=mlledger_dot_v1_dot_tracking__pb2.PurgeExperimentResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1103,6 +1137,60 @@ class TrackingService:
             '/mlledger.v1.TrackingService/SearchRuns',
             mlledger_dot_v1_dot_tracking__pb2.SearchRunsRequest.SerializeToString,
             mlledger_dot_v1_dot_tracking__pb2.SearchRunsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeRun(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/PurgeRun',
+            mlledger_dot_v1_dot_tracking__pb2.PurgeRunRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.PurgeRunResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PurgeExperiment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/mlledger.v1.TrackingService/PurgeExperiment',
+            mlledger_dot_v1_dot_tracking__pb2.PurgeExperimentRequest.SerializeToString,
+            mlledger_dot_v1_dot_tracking__pb2.PurgeExperimentResponse.FromString,
             options,
             channel_credentials,
             insecure,

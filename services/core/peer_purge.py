@@ -1,0 +1,32 @@
+"""The call a service makes to the artifact service when it purges something that has files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import grpc
+
+from mlledger import _status, errors
+from mlledger.services.core import context as request_context
+from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
+
+#: Seconds a purge of one location may take (deleting many files from object storage is slow).
+PURGE_TIMEOUT = 600.0
+
+
+async def purge_artifacts(channel: Callable[[str], grpc.aio.Channel], artifact_uri: str) -> int:
+    """Purge everything at and below `artifact_uri` on the artifact service, as the calling principal;
+    returns the number of files removed. An unreachable artifact service is UNAVAILABLE (retry the purge)."""
+    ctx = request_context.current()
+    metadata = ((request_context.ACTOR_HEADER, ctx.actor), (request_context.CORRELATION_ID_HEADER, ctx.correlation_id))
+    stub = artifacts_pb2_grpc.ArtifactServiceStub(channel("artifacts"))
+    try:
+        reply = await stub.PurgeArtifacts(artifacts_pb2.PurgeArtifactsRequest(artifact_uri=artifact_uri),
+                                          metadata=metadata, timeout=PURGE_TIMEOUT)
+    except grpc.RpcError as exc:
+        code = exc.code() if hasattr(exc, "code") else None
+        if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+            raise errors.Unavailable(f"the artifact service could not purge {artifact_uri}: "
+                                     f"{exc.details() if hasattr(exc, 'details') else exc}; retry the purge") from None
+        raise _status.from_rpc_error(exc) from None
+    return reply.file_count
