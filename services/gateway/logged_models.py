@@ -17,9 +17,11 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import grpc
+
 from mlledger.services.gateway import wire
 from mlledger.services.gateway.backend import Caller
-from mlledger.services.gateway.errors import MlflowError, invalid, not_found
+from mlledger.services.gateway.errors import MlflowError, from_rpc_error, invalid, not_found
 from mlledger.services.gateway.params import Params
 from mlledger.services.gateway.routes import Handler
 from mlledger.v1 import artifacts_pb2 as apb
@@ -48,10 +50,11 @@ async def load(caller: Caller, model_id: str) -> dict[str, Any]:
                                                apb.DownloadArtifactRequest(artifact_uri=LOCATION,
                                                                            path=f"{model_id}.json")):
             body += message.chunk
-    except Exception as exc:  # noqa: BLE001 - an AioRpcError from the stream
-        code = getattr(exc, "code", None)
-        if code is not None and code().name == "NOT_FOUND":
+    except grpc.aio.AioRpcError as exc:
+        if exc.code() == grpc.StatusCode.NOT_FOUND:
             raise not_found(f"Logged model with ID '{model_id}' not found.") from None
+        raise from_rpc_error(exc) from None  # e.g. the artifact service unavailable: 503, not a 500
+    except Exception as exc:  # noqa: BLE001 - a stream failing other than with a status is a bug
         raise MlflowError("INTERNAL_ERROR", f"reading logged model {model_id}: {exc}") from None
     return json.loads(body)
 

@@ -37,6 +37,8 @@ class Params:
             values = json.loads(body)
         except ValueError as exc:
             raise invalid(f"Malformed JSON request body: {exc}") from None
+        except RecursionError:  # json.loads recurses per nesting level; a hostile body nests deeper
+            raise invalid("Malformed JSON request body: nested too deeply") from None
         if not isinstance(values, dict):
             raise invalid("The request body must be a JSON object")
         return cls(values, request.method)

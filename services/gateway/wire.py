@@ -38,10 +38,14 @@ def millis(stamp: timestamp_pb2.Timestamp) -> int:
     return stamp.seconds * 1000 + stamp.nanos // 1_000_000
 
 
-def timestamp(value: int) -> timestamp_pb2.Timestamp:
-    """Milliseconds since the epoch as a protobuf Timestamp."""
+def timestamp(value: int, field: str = "timestamp") -> timestamp_pb2.Timestamp:
+    """Milliseconds since the epoch as a protobuf Timestamp; outside years 1..9999 it is the parameter's error."""
     stamp = timestamp_pb2.Timestamp()
-    stamp.FromMilliseconds(int(value))
+    try:
+        stamp.FromMilliseconds(int(value))
+    except (ValueError, OverflowError):
+        raise invalid(f"Invalid value {value} for parameter '{field}' supplied: milliseconds outside "
+                      "0001-01-01..9999-12-31") from None
     return stamp
 
 

@@ -19,8 +19,8 @@ _STARTED = time.monotonic()
 
 @pytest.fixture(scope="package")
 def hostile_stack(mlledger_infrastructure) -> Iterator[TestStack]:  # type: ignore[no-untyped-def]
-    """A whole stack for this package only, so the attacks cannot disturb other tests' data."""
-    with running_stack(mlledger_infrastructure) as stack:
+    """A whole stack (with the HTTP gateway) for this package only, so the attacks cannot disturb other tests' data."""
+    with running_stack(mlledger_infrastructure, gateway=True) as stack:
         yield stack
 
 

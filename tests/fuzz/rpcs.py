@@ -1,4 +1,5 @@
-"""Every RPC of the three services (and the shared ones), found from the generated descriptors, and a generic caller."""
+"""Every RPC of the services (their own, the registry's webhooks and deployments, and the shared ones on every
+service), found from the generated descriptors, and a generic caller."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ from google.protobuf import message_factory
 from google.protobuf.descriptor import MethodDescriptor
 from google.protobuf.message import Message
 
-from mlledger.v1 import artifacts_pb2, common_pb2, events_pb2, registry_pb2, tracking_pb2
+from mlledger.v1 import (artifacts_pb2, common_pb2, deployments_pb2, events_pb2, registry_pb2, subscriptions_pb2,
+                         tracking_pb2, webhooks_pb2)
 
-#: Which service answers each file's RPCs (the shared ones are asked of tracking).
-_FILES = {"tracking": tracking_pb2, "registry": registry_pb2, "artifacts": artifacts_pb2}
-_SHARED = (common_pb2, events_pb2)
+#: Which service answers each file's RPCs; the shared ones are asked of every service.
+_FILES = {"tracking": (tracking_pb2,), "registry": (registry_pb2, webhooks_pb2, deployments_pb2),
+          "artifacts": (artifacts_pb2,)}
+_SHARED = (common_pb2, events_pb2, subscriptions_pb2)
+#: Server-streaming RPCs that follow the log live and so end only when the caller stops: they are
+#: called with a short deadline, and reaching it is their normal end.
+LIVE = {"mlledger.v1.EventService.Subscribe"}
+LIVE_SECONDS = 3.0
+#: RPCs that remove data for ever: the suite never lets them name the data it reads back afterwards.
+DESTRUCTIVE = {"PurgeRun", "PurgeExperiment", "PurgeModelVersion", "PurgeArtifacts"}
 #: A call not answered within this many seconds counts as a hang.
 HANG_SECONDS = 60.0
 #: Answers that mean a bug in the service (or a status that could not be delivered).
@@ -41,6 +50,14 @@ class Rpc:
     def response_class(self) -> type[Message]:
         return message_factory.GetMessageClass(self.method.output_type)
 
+    @property
+    def live(self) -> bool:
+        return self.method.full_name in LIVE
+
+    @property
+    def destructive(self) -> bool:
+        return self.method.name in DESTRUCTIVE
+
     def __str__(self) -> str:
         return f"{self.service}:{self.method.containing_service.name}.{self.method.name}"
 
@@ -48,9 +65,10 @@ class Rpc:
 def all_rpcs() -> list[Rpc]:
     """Every RPC of every service, in a stable order."""
     found = []
-    for service, module in _FILES.items():
-        for descriptor in module.DESCRIPTOR.services_by_name.values():
-            found += [Rpc(service, method) for method in descriptor.methods]
+    for service, modules in _FILES.items():
+        for module in modules:
+            for descriptor in module.DESCRIPTOR.services_by_name.values():
+                found += [Rpc(service, method) for method in descriptor.methods]
     for module in _SHARED:
         for descriptor in module.DESCRIPTOR.services_by_name.values():
             found += [Rpc(service, method) for method in descriptor.methods for service in _FILES]
@@ -77,6 +95,7 @@ def invoke(channel: grpc.Channel, rpc: Rpc, requests: Iterable[Message], timeout
     """Send `requests` (one unless the RPC streams from the client); the status code and message of the answer."""
     items = list(requests)
     REQUESTS.add()
+    timeout = min(timeout, LIVE_SECONDS) if rpc.live else timeout
     serialize, deserialize = rpc.request_class.SerializeToString, rpc.response_class.FromString
     method = rpc.method
     try:
@@ -99,6 +118,7 @@ def invoke_raw(channel: grpc.Channel, rpc: Rpc, payload: bytes, timeout: float =
                ) -> tuple[grpc.StatusCode, str]:
     """Send raw bytes as the request (identity serializers), as a client with a corrupt encoder would."""
     REQUESTS.add()
+    timeout = min(timeout, LIVE_SECONDS) if rpc.live else timeout
     try:
         if rpc.method.client_streaming:
             channel.stream_unary(rpc.path)(iter([payload]), timeout=timeout)
@@ -116,7 +136,7 @@ def problem(rpc: Rpc, code: grpc.StatusCode, details: str) -> str | None:
     """What is wrong with an answer, or None when it is an acceptable one."""
     if code in FORBIDDEN:
         return f"{rpc} answered {code.name}: {details[:300]}"
-    if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+    if code == grpc.StatusCode.DEADLINE_EXCEEDED and not rpc.live:
         return f"{rpc} hung (no answer within {HANG_SECONDS:.0f} s)"
     if code == grpc.StatusCode.RESOURCE_EXHAUSTED and "metadata" in details:
         return f"{rpc}: the status did not fit the metadata limit: {details[:300]}"

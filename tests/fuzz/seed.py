@@ -30,6 +30,10 @@ class Seeded:
     location: str
     content: bytes
 
+    def identities(self) -> list[str]:
+        """What names these objects (a purge naming any of them, or a prefix of a location, would remove them)."""
+        return [self.experiment_id, self.experiment_name, self.run_id, self.model_name, self.location]
+
     def known_strings(self) -> list[str]:
         """Names and ids of these objects, and references built from them."""
         return [self.experiment_id, self.experiment_name, self.run_id, self.model_name, self.location, "MLmodel",

@@ -100,3 +100,24 @@ def messages(descriptor: Descriptor, known: Sequence[str] = (), depth: int = 0) 
         return st.just(cls())
     fields = {field.name: st.one_of(st.none(), _field(field, known, depth)) for field in descriptor.fields}
     return st.fixed_dictionaries(fields).map(lambda values: _build(cls, values))
+
+
+def _strings_in(message: Message) -> list[str]:
+    found: list[str] = []
+    for field, value in message.ListFields():
+        items = value if field.is_repeated else [value]
+        for item in items:
+            if field.type == F.TYPE_STRING:
+                found.append(item)
+            elif field.type == F.TYPE_MESSAGE:
+                found += _strings_in(item)
+    return found
+
+
+def names_any(message: Message, protected: Sequence[str]) -> bool:
+    """Whether a string of `message` is one of `protected`, or a location above one of them."""
+    for text in _strings_in(message):
+        stem = text.strip().rstrip("/")
+        if any(value == text or value == stem or (stem and value.startswith(stem + "/")) for value in protected):
+            return True
+    return False

@@ -63,8 +63,8 @@ async def sampled_history(params: Params, caller: Caller) -> dict[str, Any]:
     axis = params.string("x", default="step")
     if axis not in ("step", "time"):
         raise invalid(f"Invalid value '{axis}' for parameter 'x': expected 'step' or 'time'.")
-    start = float(params.string("start")) if params.string("start") else -math.inf
-    end = float(params.string("end")) if params.string("end") else math.inf
+    start = params.number("start") if params.string("start") else -math.inf
+    end = params.number("end") if params.string("end") else math.inf
     result = []
     histories = await _histories(caller, run_ids, key)
     for run_id in run_ids:
