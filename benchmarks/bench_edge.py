@@ -19,12 +19,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mlledger.services.core.context import RequestContext  # noqa: E402
-from mlledger.services.core.rate_limit import RateLimit, RateLimiter  # noqa: E402
-from mlledger.testing import running_stack, start_infrastructure  # noqa: E402
-from mlledger.tls import ClientTls  # noqa: E402
-from mlledger.v1 import tracking_pb2, tracking_pb2_grpc  # noqa: E402
-from tests.security.certs import Authority  # noqa: E402
+from mlledger.services.core.context import RequestContext
+from mlledger.services.core.rate_limit import RateLimit, RateLimiter
+from mlledger.testing import running_stack, start_infrastructure
+from mlledger.tls import ClientTls
+from mlledger.v1 import tracking_pb2, tracking_pb2_grpc
+from tests.security.certs import Authority
 
 
 def _percentile(values: list[float], q: float) -> float:

@@ -84,7 +84,7 @@ class Transport:
     def _channel_to(self, address: str) -> grpc.Channel:
         with self._lock:
             if address not in self._channels:
-                self._channels[address] = self.tls.channel(address, options=_CHANNEL_OPTIONS)  # type: ignore[arg-type]
+                self._channels[address] = self.tls.channel(address, options=_CHANNEL_OPTIONS)
             return self._channels[address]
 
     def endpoints(self) -> dict[str, str]:

@@ -14,5 +14,5 @@ def retry_delay(error: grpc.RpcError) -> float | None:
         if packed.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
             info = error_details_pb2.RetryInfo()
             packed.Unpack(info)
-            return info.retry_delay.ToTimedelta().total_seconds()
+            return float(info.retry_delay.ToTimedelta().total_seconds())
     return None

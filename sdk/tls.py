@@ -9,8 +9,10 @@ configured (`MLLEDGER_TLS_CA`); it then presents a client certificate when one i
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -67,18 +69,18 @@ class ClientTls:
         cert = _read(self.cert_file, CLIENT_CERT_ENV) if self.cert_file else None
         return grpc.ssl_channel_credentials(root_certificates=root, private_key=key, certificate_chain=cert)
 
-    def options(self) -> list[tuple[str, str]]:
+    def options(self) -> list[tuple[str, Any]]:
         """Channel options these settings need (the name override for the certificate check)."""
         return [("grpc.ssl_target_name_override", self.server_name)] if self.enabled and self.server_name else []
 
-    def channel(self, address: str, options: list[tuple[str, object]] | None = None) -> grpc.Channel:
+    def channel(self, address: str, options: Sequence[tuple[str, Any]] | None = None) -> grpc.Channel:
         """A blocking channel to `address` (host:port), secure when enabled."""
         options = [*(options or []), *self.options()]
         if not self.enabled:
             return grpc.insecure_channel(address, options=options)
         return grpc.secure_channel(address, self.credentials(), options=options)
 
-    def aio_channel(self, address: str, options: list[tuple[str, object]] | None = None) -> grpc.aio.Channel:
+    def aio_channel(self, address: str, options: Sequence[tuple[str, Any]] | None = None) -> grpc.aio.Channel:
         """An asyncio channel to `address` (host:port), secure when enabled."""
         options = [*(options or []), *self.options()]
         if not self.enabled:

@@ -6,7 +6,7 @@ from mlledger.v1 import events_pb2
 
 #: Facts of an audit line that a redaction changes in the log (the line keeps the earlier ones).
 REDACTED_FACTS = frozenset({"payload_type", "payload_sha256"})
-_MARKER = events_pb2.RedactedPayload.DESCRIPTOR.full_name
+_MARKER: str = events_pb2.RedactedPayload.DESCRIPTOR.full_name
 
 
 def is_redacted(event: events_pb2.Event) -> bool:

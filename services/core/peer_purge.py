@@ -29,4 +29,4 @@ async def purge_artifacts(channel: Callable[[str], grpc.aio.Channel], artifact_u
             raise errors.Unavailable(f"the artifact service could not purge {artifact_uri}: "
                                      f"{exc.details() if hasattr(exc, 'details') else exc}; retry the purge") from None
         raise _status.from_rpc_error(exc) from None
-    return reply.file_count
+    return int(reply.file_count)

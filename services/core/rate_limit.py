@@ -13,6 +13,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import grpc
@@ -67,7 +68,8 @@ def rate_limit(rate: str, burst: str | int | None) -> RateLimit | None:
 class TokenBuckets:
     """One token bucket per actor, thread-safe; refilled lazily when an actor calls."""
 
-    def __init__(self, limit: RateLimit, clock: object = time.monotonic, max_actors: int = MAX_ACTORS) -> None:
+    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic,
+                 max_actors: int = MAX_ACTORS) -> None:
         self.limit = limit
         self._clock = clock
         self._max = max_actors
@@ -76,7 +78,7 @@ class TokenBuckets:
 
     def take(self, actor: str) -> float:
         """Take a token for `actor`: 0.0 when granted, else the seconds until one is there."""
-        now = self._clock()  # type: ignore[operator]
+        now = self._clock()
         rate, burst = self.limit.rate, self.limit.burst
         with self._lock:
             tokens, seen = self._buckets.pop(actor, (burst, now))

@@ -65,5 +65,5 @@ def peer_tls(own: ServerTls | None, ca_file: str, client_cert: str = "", client_
 def bind(server: grpc.aio.Server, address: str, tls: ServerTls | None) -> int:
     """Listen on `address`, with TLS when configured; returns the port (0 when it could not bind)."""
     if tls is None:
-        return server.add_insecure_port(address)
-    return server.add_secure_port(address, tls.credentials())
+        return int(server.add_insecure_port(address))
+    return int(server.add_secure_port(address, tls.credentials()))

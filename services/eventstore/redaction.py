@@ -17,7 +17,7 @@ from mlledger.services.eventstore.model import Envelope
 from mlledger.services.eventstore.projection import Projector
 from mlledger.v1 import events_pb2
 
-REDACTED_PAYLOAD_TYPE = events_pb2.RedactedPayload.DESCRIPTOR.full_name
+REDACTED_PAYLOAD_TYPE: str = events_pb2.RedactedPayload.DESCRIPTOR.full_name
 
 #: A purge event's handler: deletes the read-model rows of what was purged.
 PurgeHandler = Callable[[AsyncConnection, Envelope], Awaitable[None]]

@@ -46,7 +46,7 @@ class Services:
         self.artifacts = artifacts_pb2_grpc.ArtifactServiceStub(self._channel(endpoints["artifacts"]))
 
     def _channel(self, address: str) -> grpc.aio.Channel:
-        channel = self.tls.aio_channel(address, options=_CHANNEL_OPTIONS)  # type: ignore[arg-type]
+        channel = self.tls.aio_channel(address, options=_CHANNEL_OPTIONS)
         self._channels.append(channel)
         return channel
 

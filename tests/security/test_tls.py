@@ -130,5 +130,6 @@ def test_gateway_serves_https_and_reaches_the_services_over_mutual_tls(mtls_stac
         got = http.get(f"{base}/api/2.0/mlflow/experiments/get",
                        params={"experiment_id": created.json()["experiment_id"]})
         assert got.json()["experiment"]["name"] == "over-https"
-    with httpx.Client(verify=ssl.create_default_context(cafile=stranger.ca_file), timeout=30) as http, pytest.raises(httpx.ConnectError):
+    foreign = ssl.create_default_context(cafile=stranger.ca_file)
+    with httpx.Client(verify=foreign, timeout=30) as http, pytest.raises(httpx.ConnectError):
         http.get(f"{base}/health")
