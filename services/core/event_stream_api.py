@@ -27,9 +27,12 @@ STREAM_HEADER = "Mlledger-Stream"
 
 
 def check_subject(pattern: str) -> None:
-    """Refuse patterns NATS would refuse, naming the field."""
+    """Refuse patterns NATS would refuse, naming the field: empty tokens, whitespace or control
+    characters anywhere, wildcards that are not whole tokens, `>` before the last token."""
     tokens = pattern.split(".")
-    if any(not token or " " in token for token in tokens) or ">" in tokens[:-1]:
+    if (any(not token or any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in token) for token in tokens)
+            or any(token not in ("*", ">") and ("*" in token or ">" in token) for token in tokens)
+            or ">" in tokens[:-1]):
         raise errors.InvalidArgument("subject", f"not a NATS subject pattern: {pattern!r}")
 
 

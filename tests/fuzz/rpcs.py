@@ -22,7 +22,7 @@ _SHARED = (common_pb2, events_pb2, subscriptions_pb2)
 #: Server-streaming RPCs that follow the log live and so end only when the caller stops: they are
 #: called with a short deadline, and reaching it is their normal end.
 LIVE = {"mlledger.v1.EventService.Subscribe"}
-LIVE_SECONDS = 3.0
+LIVE_SECONDS = 1.5
 #: RPCs that remove data for ever: the suite never lets them name the data it reads back afterwards.
 DESTRUCTIVE = {"PurgeRun", "PurgeExperiment", "PurgeModelVersion", "PurgeArtifacts"}
 #: A call not answered within this many seconds counts as a hang.

@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from mlledger.v1 import artifacts_pb2 as apb
 from mlledger.v1 import registry_pb2 as rpb
+from mlledger.v1 import subscriptions_pb2 as spb
 from mlledger.v1 import tracking_pb2 as tpb
 
 from .rpcs import all_rpcs, invoke, invoke_raw, problem
@@ -62,6 +63,13 @@ def _cases(t):  # type: ignore[no-untyped-def]
         ("registry.SearchModelVersions", rpb.SearchModelVersionsRequest(order_by=["name"] * 30_000), "order_by"),
         ("artifacts.UploadArtifact", upload(header=apb.UploadHeader(artifact_uri=t.location, path="n" * 300)), "path"),
         ("artifacts.ListArtifacts", apb.ListArtifactsRequest(artifact_uri="mlledger-artifacts:/" + "n" * 300), None),
+        ("tracking.Subscribe", spb.SubscribeRequest(subject="\r", replay_only=True), "subject"),
+        ("registry.Subscribe", spb.SubscribeRequest(subject="mlledger.run\n.created", replay_only=True), "subject"),
+        ("artifacts.Subscribe", spb.SubscribeRequest(subject="mlledger.tracking.run*", replay_only=True), "subject"),
+        ("tracking.PurgeRun", tpb.PurgeRunRequest(run_id="r\x00"), "run_id"),
+        ("tracking.PurgeExperiment", tpb.PurgeExperimentRequest(experiment_id="x" * 300), "experiment_id"),
+        ("registry.PurgeModelVersion", rpb.PurgeModelVersionRequest(name="m", version=0), "version"),
+        ("artifacts.PurgeArtifacts", apb.PurgeArtifactsRequest(artifact_uri="mlledger-artifacts:/"), "artifact_uri"),
     ]
 
 
