@@ -16,6 +16,7 @@ from mlledger import errors
 from mlledger.services.artifacts import events
 from mlledger.services.artifacts.locations import Location, Roots
 from mlledger.services.artifacts.operations import _in_thread
+from mlledger.services.core import peer_purge
 from mlledger.services.core.admin import require_admin
 from mlledger.services.eventstore.model import Envelope, NewEvent
 from mlledger.services.eventstore.redaction import PurgeHandler, redact
@@ -23,6 +24,8 @@ from mlledger.services.eventstore.store import PostgresEventStore, Transaction
 from mlledger.v1 import artifacts_pb2
 
 ARTIFACT_PURGED = "artifact.purged"
+#: The PreconditionFailure type of a purge of a location outside the artifact service's roots.
+OUTSIDE_ROOTS = peer_purge.OUTSIDE_ROOTS
 PAYLOADS = {ARTIFACT_PURGED: artifacts_pb2.ArtifactPurged}
 _UNDER = "(location = %s OR starts_with(location, %s || '/'))"
 
@@ -46,7 +49,11 @@ class ArtifactPurge:
 
     async def purge(self, request: artifacts_pb2.PurgeArtifactsRequest) -> artifacts_pb2.PurgeArtifactsResponse:
         require_admin("PurgeArtifacts")
-        location = self.roots.resolve("artifact_uri", request.artifact_uri)
+        try:
+            location = self.roots.resolve("artifact_uri", request.artifact_uri)
+        except errors.PermissionDenied as exc:
+            # Not a question of rights: this service does not manage that storage, so it cannot purge it.
+            raise errors.FailedPrecondition(str(exc), subject=request.artifact_uri, type=OUTSIDE_ROOTS) from None
         if not location.key:
             raise errors.InvalidArgument("artifact_uri", "refusing to purge the whole artifact root")
         uri, schema = location.uri, self.store.schema

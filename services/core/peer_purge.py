@@ -8,7 +8,12 @@ import grpc
 
 from mlledger import _status, errors
 from mlledger.services.core import context as request_context
+from mlledger.services.core.logging import get_logger
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
+
+#: The PreconditionFailure type the artifact service answers for a location outside its roots.
+OUTSIDE_ROOTS = "OUTSIDE_ARTIFACT_ROOTS"
+log = get_logger("purge")
 
 #: Seconds a purge of one location may take (deleting many files from object storage is slow).
 PURGE_TIMEOUT = 600.0
@@ -28,5 +33,11 @@ async def purge_artifacts(channel: Callable[[str], grpc.aio.Channel], artifact_u
         if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
             raise errors.Unavailable(f"the artifact service could not purge {artifact_uri}: "
                                      f"{exc.details() if hasattr(exc, 'details') else exc}; retry the purge") from None
-        raise _status.from_rpc_error(exc) from None
+        error = _status.from_rpc_error(exc)
+        if isinstance(error, errors.FailedPrecondition) and error.type == OUTSIDE_ROOTS:
+            # Files the artifact service does not manage (e.g. an experiment's own s3:// location
+            # outside its roots) are not its to delete: the purge goes on and says so in the log.
+            log.warning("artifacts outside the artifact service's roots were not purged", artifact_uri=artifact_uri)
+            return 0
+        raise error from None
     return int(reply.file_count)

@@ -221,3 +221,16 @@ def test_cli_asks_for_confirmation_unless_yes(stack, client) -> None:  # type: i
     assert f"purged run {run_id}" in done.output
     with pytest.raises(errors.NotFound):
         client.get_run(run_id)
+
+
+def test_a_run_whose_files_live_outside_the_artifact_roots_is_still_purged(stack, client) -> None:  # type: ignore[no-untyped-def]
+    """The artifact service cannot delete storage it does not manage: the purge goes on and counts no files."""
+    experiment_id = client.create_experiment(f"ext-{uuid.uuid4().hex[:6]}",
+                                             artifact_location="s3://someone-elses-bucket/runs")
+    run_id = client.create_run(experiment_id).info.run_id
+    client.log_param(run_id, f"param-{SECRET}", "1")
+    result = client.purge_run(run_id)
+    assert result.artifact_files == 0 and result.redacted_events >= 2
+    with pytest.raises(errors.NotFound):
+        client.get_run(run_id)
+    assert _secret_anywhere(stack) == []
