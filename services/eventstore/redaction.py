@@ -75,7 +75,3 @@ class Redacting:
             await handler(conn, event)
             return
         await self.inner.apply(conn, event)
-
-    def __getattr__(self, name: str) -> object:
-        # Services reach through to their projector's own helpers (e.g. the composite's parts).
-        return getattr(self.inner, name)
