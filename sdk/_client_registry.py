@@ -13,7 +13,7 @@ from mlledger._entities import PagedList
 from mlledger._registry_entities import (
     ModelEvent, ModelVersion, RegisteredModel, ResolvedModel, stage_number,
 )
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.v1 import registry_pb2 as pb
 from mlledger.v1 import registry_pb2_grpc
 

@@ -10,7 +10,7 @@ from mlledger import _tracking_wire as wire
 from mlledger import errors
 from mlledger._batcher import Columns
 from mlledger._entities import DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, RunTag, ViewType
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.v1 import tracking_pb2 as pb
 from mlledger.v1 import tracking_pb2_grpc
 

@@ -21,7 +21,7 @@ from mlledger import errors
 from mlledger._batcher import MetricBatcher
 from mlledger._entities import Experiment, Run, RunData, RunInfo, RunInputs, RunTag
 from mlledger._run_source import source_tags
-from mlledger._transport import DEFAULT_TRACKING_URI, TRACKING_URI_ENV, normalize_address
+from mlledger.transport import DEFAULT_TRACKING_URI, TRACKING_URI_ENV, normalize_address
 from mlledger.client import Client
 
 logger = logging.getLogger("mlledger")

@@ -29,8 +29,8 @@ from typing import Any
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import Message
 
-from mlledger import _transport
-from mlledger.services.eventstore.subscriber import Position, Subscription, decode, sequence
+from mlledger.transport import Transport
+from mlledger.jetstream import Position, Subscription, decode, sequence
 from mlledger.v1 import (  # noqa: F401 - imported so every payload type is known to the descriptor pool
     artifacts_pb2, deployments_pb2, events_pb2, registry_pb2, subscriptions_pb2, subscriptions_pb2_grpc, tracking_pb2,
     webhooks_pb2,
@@ -214,7 +214,7 @@ class EventSubscription:
 
 def stream_info(tracking_uri: str | None = None) -> subscriptions_pb2.GetStreamInfoResponse:
     """Where the deployment publishes its events (asked of the service at `tracking_uri`)."""
-    transport = _transport.Transport(tracking_uri)
+    transport = Transport(tracking_uri)
     try:
         stub = subscriptions_pb2_grpc.EventServiceStub(transport.channel("tracking"))
         return transport.call(stub.GetStreamInfo, subscriptions_pb2.GetStreamInfoRequest(), write=False)

@@ -1,11 +1,10 @@
-"""The one subscriber every consumer of the event stream stands on.
+"""JetStream subscription: the primitives every reader of the event stream stands on.
 
 A `Subscription` reads the deployment's JetStream stream through a push consumer: a durable
 one with explicit acks for long-running consumers (webhooks, the auditor, a deployer, SDK
-users), or an ephemeral one for a single streaming call. `consume()` feeds batches to a
-handler through a `Checkpoint`, which drops events already handled and records the position
-together with the handler's side effects; messages are acked only after that, so a crash at
-any point redelivers rather than loses.
+users), or an ephemeral one for a single streaming call. `Position` drops events already
+seen. The servers' consumers build on these (`mlledger.services.eventstore.subscriber`), and so
+does `mlledger.events`.
 
 Positions are JetStream stream sequences: one order across every service's events.
 
@@ -14,8 +13,6 @@ event id that is published again (after a relay crash, beyond JetStream's duplic
 always carries a log position (`global_position`) at or below the highest one already handled
 for that service: a per-service high-water mark recognises every repeat with constant state,
 and survives restarts inside the checkpoint.
-
-Depends only on nats-py and the generated contracts, so it can move to a platform package.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ import datetime as dt
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
@@ -37,8 +34,6 @@ from nats.js.errors import NotFoundError
 from mlledger.v1 import events_pb2
 
 Event = events_pb2.Event
-#: A consumer's side effect: called with the new events and the checkpoint's transaction.
-Handler = Callable[[list[Event], Any], Awaitable[None]]
 DEFAULT_PREFIX = "mlledger"
 
 
@@ -102,34 +97,6 @@ class Position:
                 kept.append(event)
             self.advance(event)
         return kept
-
-
-class Checkpoint(Protocol):
-    """Where a consumer keeps its position, written atomically with its side effects."""
-
-    async def load(self) -> Position:
-        """The position stored (an empty one for a new consumer)."""
-        ...
-
-    async def handle(self, events: Sequence[Event], handler: Handler) -> None:
-        """Run `handler(fresh_events, tx)` on the events not handled yet and store the new position
-        in the same unit `tx` (a database connection in a transaction, an open file, ...)."""
-        ...
-
-
-class MemoryCheckpoint:
-    """A checkpoint kept in memory, for consumers that store positions themselves."""
-
-    def __init__(self, position: Position | None = None) -> None:
-        self.position = position or Position()
-
-    async def load(self) -> Position:
-        return self.position
-
-    async def handle(self, events: Sequence[Event], handler: Handler) -> None:
-        fresh = self.position.fresh(events)
-        if fresh:
-            await handler(fresh, None)
 
 
 @dataclass
@@ -259,30 +226,3 @@ class Subscription:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.nc.close(), 2.0)
         self.nc = None
-
-
-async def consume(subscription: Subscription, checkpoint: Checkpoint,
-                  handler: Handler, *, stop: asyncio.Event | None = None,
-                  idle_timeout: float = 1.0, on_handled: Callable[[], None] | None = None,
-                  stop_when_idle: bool = False) -> None:
-    """Feed the subscription to `handler` through `checkpoint` until `stop` is set.
-
-    The subscription starts after the checkpoint's position; each batch is handled (repeats
-    dropped, position stored with the effects) and only then acked. With `stop_when_idle` it
-    returns once nothing arrived for `idle_timeout` (caught up).
-    """
-    position = await checkpoint.load()
-    if position.stream and not subscription.from_now:
-        subscription.after_position = position.stream
-    await subscription.open()
-    try:
-        async for msgs in subscription.batches(idle_timeout):
-            if msgs:
-                await checkpoint.handle([decode(msg) for msg in msgs], handler)
-                await subscription.ack(msgs)
-                if on_handled is not None:
-                    on_handled()
-            if (stop is not None and stop.is_set()) or (stop_when_idle and not msgs):
-                return
-    finally:
-        await subscription.close()

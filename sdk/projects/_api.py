@@ -16,7 +16,7 @@ from typing import Any
 
 from mlledger import _fluent
 from mlledger._entities import Param
-from mlledger._transport import TRACKING_URI_ENV
+from mlledger.transport import TRACKING_URI_ENV
 from mlledger.client import Client
 from mlledger.projects import _docker, _kubernetes
 from mlledger.projects._environments import Environment, choose_manager, prepare

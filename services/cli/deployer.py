@@ -42,11 +42,12 @@ def deployer(model: str, stage: str | None, alias: str | None, port: int, host: 
     if (stage is None) == (alias is None):
         raise click.UsageError("give exactly one of --stage and --alias")
     if stage is not None:
-        from mlledger._registry_entities import STAGES
+        from mlledger.vocabulary import STAGES, stage_by_name, stage_name
 
-        stage = next((name for name in STAGES if name.lower() == stage.lower()), None) or stage
-        if stage not in STAGES:
+        number = stage_by_name(stage)
+        if number is None:
             raise click.BadParameter(f"expected one of {', '.join(STAGES)}", param_hint="--stage")
+        stage = stage_name(number)
     watch = Watch(model, stage=stage, alias=alias)
     chosen = (LocalTarget(host, port, work_dir / "logs", health_timeout=health_timeout) if target == "local"
               else KubernetesTarget(model, manifests_dir, image, replicas))

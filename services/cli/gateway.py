@@ -26,7 +26,7 @@ def gateway(host: str, port: int, tracking: str, registry: str, artifacts: str, 
     Stateless: run as many as you like behind an HTTP load balancer. MLflow clients work
     unchanged with MLFLOW_TRACKING_URI=http://HOST:PORT.
     """
-    from mlledger._transport import normalize_address
+    from mlledger.transport import normalize_address
     from mlledger.services.core.logging import configure
     from mlledger.services.gateway.server import serve
 

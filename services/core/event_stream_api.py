@@ -17,7 +17,7 @@ from nats.aio.client import Client as NATS
 from mlledger import errors
 from mlledger.services.eventstore import jetstream
 from mlledger.services.eventstore.jetstream import StreamSettings
-from mlledger.services.eventstore.subscriber import Subscription, num_pending, resolve_subject, sequence
+from mlledger.jetstream import Subscription, num_pending, resolve_subject, sequence
 from mlledger.v1 import subscriptions_pb2 as pb, subscriptions_pb2_grpc
 
 MAX_BATCH = 1000

@@ -18,8 +18,9 @@ from typing import Any
 import grpc
 import structlog
 
-from mlledger import _status, errors
+from mlledger import errors
 from mlledger.services.core import context as request_context
+from mlledger.services.core import status
 from mlledger.services.core import validation
 from mlledger.services.core.failures import classify
 from mlledger.services.core.logging import get_logger
@@ -32,7 +33,7 @@ def _to_error(exc: Exception, method: str) -> errors.MlledgerError:
     mapped = translate(exc) or classify(exc)
     if mapped is not None:
         if not isinstance(exc, errors.MlledgerError):
-            log.warning("failure mapped to a status", method=method, status=mapped.code.name,
+            log.warning("failure mapped to a status", method=method, status=mapped.code,
                         error=f"{type(exc).__name__}: {str(exc)[:500]}")
         return mapped
     log.exception("unhandled error", method=method)
@@ -65,7 +66,7 @@ class _CallScope:
 
 
 async def _abort(context: grpc.aio.ServicerContext, error: errors.MlledgerError) -> None:
-    await context.abort_with_status(_status.to_status(error))
+    await context.abort_with_status(status.to_status(error))
 
 
 def _checked(request: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 
-from mlledger import _transport, errors
+from mlledger import errors, transport
 from mlledger.services.deployer.scoring import DeploymentError
 from mlledger.services.deployer.targets import Target
 from mlledger.v1 import deployments_pb2 as pb, deployments_pb2_grpc
@@ -65,7 +65,7 @@ class Deployer:
         self.serving: int | None = None
         #: Versions that failed here; not retried until the deployer restarts (their files do not change).
         self.refused: set[int] = set()
-        self._transport = _transport.Transport(client.tracking_uri)
+        self._transport = transport.Transport(client.tracking_uri)
         self._stub = deployments_pb2_grpc.DeploymentServiceStub(self._transport.channel("registry"))
 
     # -- reading the registry, recording events -------------------------------------------

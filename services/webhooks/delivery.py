@@ -29,7 +29,8 @@ from mlledger.services.eventstore.consumer_checkpoint import PostgresCheckpoint
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import payload_class
 from mlledger.services.eventstore.store import PostgresEventStore
-from mlledger.services.eventstore.subscriber import Event, Subscription, consume, resolve_subject
+from mlledger.jetstream import Event, Subscription, resolve_subject
+from mlledger.services.eventstore.subscriber import consume
 from mlledger.services.webhooks import signing
 
 log = get_logger("webhooks")
