@@ -144,7 +144,7 @@ def rebuild(service: str, database_url: str) -> None:
     from mlledger.services import catalog
     from mlledger.services.eventstore.database import open_pool
     from mlledger.services.eventstore.schema import migrate
-    from mlledger.services.eventstore.store import PostgresEventStore
+    from mlledger.services.eventstore.postgres import PostgresEventStore
 
     async def _rebuild(progress: Progress) -> int:
         definition = catalog.definition(service)
@@ -186,7 +186,7 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
     from mlledger.services.eventstore.jetstream import StreamSettings
     from mlledger.services.eventstore.relay import Relay
     from mlledger.services.eventstore.schema import check_identifier, migrate
-    from mlledger.services.eventstore.store import PostgresEventStore
+    from mlledger.services.eventstore.postgres import PostgresEventStore
 
     service_logging.configure(log_format)
     try:

@@ -6,7 +6,7 @@ import grpc
 
 from mlledger import errors
 from mlledger.services.core.config import Settings
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import common_pb2, common_pb2_grpc, events_pb2, events_pb2_grpc
 
 MAX_EVENTS_PER_PAGE = 1000

@@ -6,7 +6,7 @@ import grpc
 
 from mlledger import errors
 from mlledger.services.eventstore.model import ANY, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.deployer import events
 from mlledger.v1 import deployments_pb2 as pb, deployments_pb2_grpc
 

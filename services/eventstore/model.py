@@ -99,3 +99,8 @@ def envelope_of(event: RecordedEvent) -> Envelope:
     """Decode a recorded event for projection."""
     payload = payload_class(event.payload_type).FromString(event.payload)
     return Envelope(event.id, event.stream, event.type, payload, event.time, event.actor, event.correlation_id)
+
+
+def new_id() -> str:
+    """A new opaque identifier (32 hex characters)."""
+    return uuid.uuid4().hex

@@ -31,7 +31,7 @@ from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore import jetstream, schema as log_schema
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import RecordedEvent
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 
 log = get_logger("relay")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from mlledger import errors
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.services.registry import domain, encode, history, queries, search
 from mlledger.v1 import registry_pb2 as pb
 

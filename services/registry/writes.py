@@ -14,7 +14,8 @@ from mlledger import errors
 from mlledger.services.core import context as request_context
 from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction, new_id
+from mlledger.services.eventstore.model import new_id
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.registry import clients, domain, encode, model_format, queries, rules
 from mlledger.v1 import artifacts_pb2, registry_pb2 as pb
 

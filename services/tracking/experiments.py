@@ -9,7 +9,7 @@ import psycopg
 
 from mlledger import errors
 from mlledger.services.eventstore.model import NO_STREAM
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.tracking import domain
 from mlledger.services.tracking import events as ev
 from mlledger.services.tracking.queries import Queries

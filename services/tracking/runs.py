@@ -14,7 +14,8 @@ import psycopg
 from mlledger import errors
 from mlledger.services.core import context as request_context
 from mlledger.services.eventstore.model import NO_STREAM, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction, new_id
+from mlledger.services.eventstore.model import new_id
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.tracking import domain
 from mlledger.services.tracking import events as ev
 from mlledger.services.tracking.queries import Queries

@@ -13,7 +13,7 @@ from psycopg import AsyncConnection
 from mlledger import errors
 from mlledger.services.core.event_stream_api import check_subject
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.webhooks import delivery, events, signing
 from mlledger.v1 import webhooks_pb2 as pb, webhooks_pb2_grpc
 

@@ -28,7 +28,7 @@ from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.consumer_checkpoint import PostgresCheckpoint
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import payload_class
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.jetstream import Event, Subscription, resolve_subject
 from mlledger.services.eventstore.subscriber import consume
 from mlledger.services.webhooks import signing
