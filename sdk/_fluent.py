@@ -299,10 +299,10 @@ def _at_exit() -> None:
     while stack:
         try:
             end_run(status)
-        except Exception:  # noqa: BLE001 - nothing can be raised to anyone at exit
+        except Exception:  # nothing can be raised to anyone at exit
             logger.exception("could not end run at exit")
     if _state.batcher is not None:
         try:
             _state.batcher.close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.exception("metric points could not be delivered at exit")

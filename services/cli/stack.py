@@ -68,7 +68,7 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
         code = foreground.run(stack, stopping, console, __version__)
     except PortTaken as exc:
         raise click.ClickException(str(exc)) from exc
-    except Exception as exc:  # noqa: BLE001 - shown to the user; the stack is already stopped
+    except Exception as exc:  # shown to the user; the stack is already stopped
         raise click.ClickException(f"the stack did not start: {exc}") from exc
     if code:
         raise click.exceptions.Exit(code)

@@ -20,7 +20,7 @@ class EventLogApi(events_pb2_grpc.EventLogServiceServicer):
         self.store = store
         self.service = service
 
-    async def ReadEvents(  # noqa: N802 - gRPC method name
+    async def ReadEvents(  # gRPC method name
         self, request: events_pb2.ReadEventsRequest, context: grpc.aio.ServicerContext
     ) -> events_pb2.ReadEventsResponse:
         if request.limit < 0 or request.limit > MAX_EVENTS_PER_PAGE:
@@ -46,7 +46,7 @@ class DiscoveryApi(common_pb2_grpc.DiscoveryServiceServicer):
         self.settings = settings
         self.version = version
 
-    async def GetEndpoints(  # noqa: N802
+    async def GetEndpoints(
         self, request: common_pb2.GetEndpointsRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.GetEndpointsResponse:
         endpoints = dict(self.settings.endpoints)

@@ -49,11 +49,11 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
             if self._nc is None or self._nc.is_closed:
                 try:
                     self._nc = await jetstream.connect(self.nats_url, name="mlledger-event-service")
-                except Exception as exc:  # noqa: BLE001 - any connection failure is a dependency outage
+                except Exception as exc:  # any connection failure is a dependency outage
                     raise errors.Unavailable(f"NATS is not reachable: {exc}") from exc
             return self._nc
 
-    async def GetStreamInfo(  # noqa: N802 - gRPC method name
+    async def GetStreamInfo(  # gRPC method name
         self, request: pb.GetStreamInfoRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetStreamInfoResponse:
         nc = await self._connection()
@@ -65,7 +65,7 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
             last_position=info.state.last_seq,
         )
 
-    async def Subscribe(  # noqa: N802 - gRPC method name
+    async def Subscribe(  # gRPC method name
         self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext
     ):  # type: ignore[no-untyped-def]
         if request.after_position < 0:

@@ -17,7 +17,7 @@ class DeploymentApi(deployments_pb2_grpc.DeploymentServiceServicer):
     def __init__(self, store: PostgresEventStore) -> None:
         self.store = store
 
-    async def RecordDeployment(self, request: pb.RecordDeploymentRequest,  # noqa: N802
+    async def RecordDeployment(self, request: pb.RecordDeploymentRequest,
                                context: grpc.aio.ServicerContext) -> pb.RecordDeploymentResponse:
         field = request.WhichOneof("event")
         if field is None:

@@ -170,5 +170,5 @@ class Deployer:
 
         try:
             return download_model(f"models:/{self.watch.model}/{version}", client=self.client)
-        except Exception as exc:  # noqa: BLE001 - reported as the failed step
+        except Exception as exc:  # reported as the failed step
             raise DeploymentError("download", f"{type(exc).__name__}: {exc}") from exc

@@ -179,7 +179,7 @@ class Relay:
             cursor = await asyncio.wait_for(leader.execute(f"SELECT {_HOLDS_LOCK}", _lock_args(self._lock_key)),
                                             LEADER_CHECK_TIMEOUT)
             row = await cursor.fetchone()
-        except (psycopg.Error, asyncio.TimeoutError) as exc:
+        except (TimeoutError, psycopg.Error) as exc:
             raise LeadershipLost(f"the leader session is gone: {exc or type(exc).__name__}") from exc
         if not (row and row[0]):
             raise LeadershipLost("the relay lock is no longer held")

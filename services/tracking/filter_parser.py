@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Union
 
 import lark
 
@@ -47,7 +46,7 @@ _NULL.3: /null\b/i
 %ignore WS
 """
 
-Value = Union[str, float]
+Value = str | float
 
 ENTITY_ALIASES = {
     "metrics": "metric", "metric": "metric", "params": "param", "param": "param", "tags": "tag", "tag": "tag",
@@ -89,7 +88,7 @@ class Not:
     operand: Node
 
 
-Node = Union[Comparison, BoolOp, Not]
+Node = Comparison | BoolOp | Not
 
 
 @dataclass(frozen=True)

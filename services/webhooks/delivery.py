@@ -19,7 +19,6 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from google.protobuf import json_format
 from psycopg import AsyncConnection
