@@ -90,7 +90,10 @@ def update(webhook: str, url: str | None, subject: str | None, secret: str | Non
     fields = {k: v for k, v in dict(url=url, subject=subject, secret=secret, description=description,
                                     active=active).items() if v is not None}
     with _calls() as call:
-        response = call("UpdateWebhook", pb.UpdateWebhookRequest(webhook=webhook, **fields))
+        request = pb.UpdateWebhookRequest(webhook=webhook)
+        for name, value in fields.items():
+            setattr(request, name, value)
+        response = call("UpdateWebhook", request)
     _print_webhooks([response.webhook])
 
 

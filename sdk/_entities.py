@@ -18,7 +18,7 @@ def millis(timestamp: timestamp_pb2.Timestamp, present: bool = True) -> int | No
     """A protobuf Timestamp as milliseconds since the epoch (None when not set)."""
     if not present:
         return None
-    return timestamp.seconds * 1000 + timestamp.nanos // 1_000_000
+    return int(timestamp.seconds * 1000 + timestamp.nanos // 1_000_000)
 
 
 def _time(message: Any, name: str) -> int | None:

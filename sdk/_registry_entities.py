@@ -18,7 +18,7 @@ _STATUS_NAMES = {pb.PENDING_REGISTRATION: "PENDING_REGISTRATION", pb.FAILED_REGI
                  pb.READY: "READY"}
 
 
-def stage_number(stage: str, field_name: str = "stage") -> int:
+def stage_number(stage: str, field_name: str = "stage") -> pb.ModelStage:
     """The protobuf value of an MLflow stage name (case-insensitive)."""
     number = stage_by_name(stage)
     if number is not None:

@@ -63,12 +63,13 @@ class ReceivedEvent:
     @property
     def time(self) -> dt.datetime:
         """When the change was committed (UTC)."""
-        return self.raw.time.ToDatetime(tzinfo=dt.timezone.utc)
+        time: dt.datetime = self.raw.time.ToDatetime(tzinfo=dt.timezone.utc)
+        return time
 
     @property
     def payload_type(self) -> str:
         """Full name of the payload message, e.g. "mlledger.v1.ModelVersionStageTransitioned"."""
-        return self.raw.payload.type_url.rpartition("/")[2]
+        return str(self.raw.payload.type_url).rpartition("/")[2]
 
     @property
     def payload(self) -> Message:
@@ -217,7 +218,9 @@ def stream_info(tracking_uri: str | None = None) -> subscriptions_pb2.GetStreamI
     transport = Transport(tracking_uri)
     try:
         stub = subscriptions_pb2_grpc.EventServiceStub(transport.channel("tracking"))
-        return transport.call(stub.GetStreamInfo, subscriptions_pb2.GetStreamInfoRequest(), write=False)
+        info: subscriptions_pb2.GetStreamInfoResponse = transport.call(
+            stub.GetStreamInfo, subscriptions_pb2.GetStreamInfoRequest(), write=False)
+        return info
     finally:
         transport.close()
 

@@ -67,7 +67,7 @@ def num_pending(msg: Msg) -> int:
 
 def decode(msg: Msg) -> Event:
     """The event in a stream message, with its stream position set."""
-    event = Event.FromString(msg.data)
+    event: Event = Event.FromString(msg.data)
     event.position = sequence(msg)
     return event
 
@@ -164,7 +164,7 @@ class Subscription:
         )
         if self.since_time is not None:
             config.deliver_policy = DeliverPolicy.BY_START_TIME
-            config.opt_start_time = self.since_time  # type: ignore[assignment]
+            config.opt_start_time = self.since_time
         elif self.from_now:
             config.deliver_policy = DeliverPolicy.NEW
         elif self.after_position > 0:

@@ -9,19 +9,19 @@ from __future__ import annotations
 from mlledger.v1 import registry_pb2, tracking_pb2
 
 #: MLflow's stage names and their protobuf values, in the order a version usually moves.
-STAGES: dict[str, int] = {
+STAGES: dict[str, registry_pb2.ModelStage] = {
     "None": registry_pb2.STAGE_NONE,
     "Staging": registry_pb2.STAGE_STAGING,
     "Production": registry_pb2.STAGE_PRODUCTION,
     "Archived": registry_pb2.STAGE_ARCHIVED,
 }
 #: The stage name of each protobuf value.
-STAGE_NAMES: dict[int, str] = {number: name for name, number in STAGES.items()}
+STAGE_NAMES: dict[int, str] = {int(number): name for name, number in STAGES.items()}
 #: Stages whose current occupants `archive_existing_versions` may archive.
 ARCHIVING_STAGES = (registry_pb2.STAGE_STAGING, registry_pb2.STAGE_PRODUCTION)
 
 #: MLflow's run statuses and their protobuf values.
-RUN_STATUSES: dict[str, int] = {
+RUN_STATUSES: dict[str, tracking_pb2.RunStatus] = {
     "RUNNING": tracking_pb2.RUNNING,
     "SCHEDULED": tracking_pb2.SCHEDULED,
     "FINISHED": tracking_pb2.FINISHED,
@@ -29,10 +29,10 @@ RUN_STATUSES: dict[str, int] = {
     "KILLED": tracking_pb2.KILLED,
 }
 #: The run status name of each protobuf value.
-RUN_STATUS_NAMES: dict[int, str] = {number: name for name, number in RUN_STATUSES.items()}
+RUN_STATUS_NAMES: dict[int, str] = {int(number): name for name, number in RUN_STATUSES.items()}
 
 
-def stage_by_name(name: str) -> int | None:
+def stage_by_name(name: str) -> registry_pb2.ModelStage | None:
     """The protobuf value of a stage name in any case ("production", "Production"), else None."""
     wanted = str(name).lower()
     return next((number for stage, number in STAGES.items() if stage.lower() == wanted), None)

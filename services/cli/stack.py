@@ -6,7 +6,9 @@ import asyncio
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +18,7 @@ DEFAULT_DATA_DIR = Path(os.environ.get("MLLEDGER_HOME", Path.home() / ".mlledger
 SERVICE_NAMES = ("tracking", "registry", "artifacts")
 
 
-def _port_option(name: str, default: int) -> click.Option:
+def _port_option(name: str, default: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(f"--{name}-port", type=int, default=default, show_default=True,
                         help=f"Port for {name}.")
 
@@ -153,7 +155,8 @@ def rebuild(service: str, database_url: str) -> None:
             await migrate(pool, service, definition.migrations)
             store = PostgresEventStore(pool, service, definition.projector(service))
             async with pool.connection() as conn:
-                total = (await (await conn.execute(f"SELECT count(*) FROM {service}.events")).fetchone())[0]
+                row = await (await conn.execute(f"SELECT count(*) FROM {service}.events")).fetchone()
+                total = row[0] if row is not None else 0
             task = progress.add_task(f"replaying the {service} log", total=total)
             return await store.rebuild(on_progress=lambda done: progress.update(task, completed=done))
         finally:

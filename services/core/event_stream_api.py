@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from collections.abc import AsyncIterator
 
 import grpc
 from nats.aio.client import Client as NATS
 
 from mlledger import errors
+from mlledger.jetstream import Subscription, num_pending, resolve_subject, sequence
 from mlledger.services.eventstore import jetstream
 from mlledger.services.eventstore.jetstream import StreamSettings
-from mlledger.jetstream import Subscription, num_pending, resolve_subject, sequence
 from mlledger.v1 import subscriptions_pb2 as pb, subscriptions_pb2_grpc
 
 MAX_BATCH = 1000
@@ -67,7 +68,7 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
 
     async def Subscribe(  # gRPC method name
         self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext
-    ):  # type: ignore[no-untyped-def]
+    ) -> AsyncIterator[pb.SubscribeResponse]:
         if request.after_position < 0:
             raise errors.InvalidArgument("after_position", f"must not be negative, got {request.after_position}")
         if request.max_batch < 0 or request.max_batch > MAX_BATCH:

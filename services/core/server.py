@@ -99,7 +99,7 @@ class ServiceRuntime:
         ]
         self._service_names = names
         reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
-        port = self.server.add_insecure_port(settings.address)
+        port: int = self.server.add_insecure_port(settings.address)
         if port == 0:
             raise OSError(f"cannot listen on {settings.address}: the port is taken or the address is not local")
         settings.port = port

@@ -112,7 +112,7 @@ def from_rpc_error(error: grpc.RpcError) -> errors.MlledgerError:
             result = errors.InvalidArgument("", message, reason=reason)
     elif cls in (errors.NotFound, errors.AlreadyExists):
         info = detail_map.get("ResourceInfo")
-        result = cls(  # type: ignore[misc]
+        result = cls(
             getattr(info, "resource_type", ""), getattr(info, "resource_name", ""), message
         )
     elif cls is errors.FailedPrecondition:

@@ -137,7 +137,7 @@ class Deployer:
     async def deploy(self, version: int) -> None:
         began = time.monotonic()
         previous = self.serving or 0
-        common = {"deployment": self.name, "model_name": self.watch.model, "version": version}
+        common: dict[str, Any] = {"deployment": self.name, "model_name": self.watch.model, "version": version}
         await asyncio.to_thread(self.record, started=pb.DeploymentStarted(
             **common, previous_version=previous, watch=self.watch.describe(), target=self.target.name))
         log.info("deployment started", version=version, previous_version=previous)

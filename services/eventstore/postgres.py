@@ -206,7 +206,8 @@ class PostgresEventStore(EventStore):
             raise store_errors.RequestIdReused(
                 "x-mlledger-request-id", f"request id {request_id!r} was already used for a different call"
             )
-        return response_type.FromString(bytes(row[1]))
+        stored: R = response_type.FromString(bytes(row[1]))
+        return stored
 
     async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:
         async with translated(), self.pool.connection() as conn:

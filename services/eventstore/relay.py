@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from nats.aio.client import Client as NATS
@@ -217,10 +218,11 @@ class Relay:
             futures.append(
                 await js.publish_async(subject, body, headers=headers, stream=self.settings.stream_name, wait_stall=5.0)
             )
-        acks = asyncio.gather(*futures)
+        acks: asyncio.Future[list[Any]] = asyncio.gather(*futures)
         closed = asyncio.create_task(_closed(nc))
         try:
-            done, _ = await asyncio.wait({acks, closed}, timeout=ACK_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+            waiting: set[asyncio.Future[Any]] = {acks, closed}
+            done, _ = await asyncio.wait(waiting, timeout=ACK_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
             if acks not in done:
                 raise ConnectionError("NATS connection closed" if closed in done else "publish acks timed out")
             acks.result()

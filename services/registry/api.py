@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 import grpc
 from google.protobuf.message import Message
@@ -16,7 +16,7 @@ from mlledger.services.registry.reads import RegistryReads
 from mlledger.services.registry.writes import RegistryWrites
 from mlledger.v1 import registry_pb2 as pb, registry_pb2_grpc
 
-Ctx = grpc.aio.ServicerContext
+Ctx: TypeAlias = grpc.aio.ServicerContext
 R = TypeVar("R", bound=Message)
 MAX_HISTORY = 1000
 

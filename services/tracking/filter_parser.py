@@ -186,7 +186,7 @@ def _describe(exc: lark.exceptions.UnexpectedInput, text: str) -> tuple[str, int
     if isinstance(exc, lark.exceptions.UnexpectedEOF) or (token is not None and token.type == "$END"):
         return "unexpected end of input", len(text.rstrip()) + 1
     column = exc.column if isinstance(exc.column, int) and exc.column > 0 else len(text) + 1
-    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters) and exc.pos_in_stream is not None:
         return f"unexpected character {text[exc.pos_in_stream]!r}", column
     return (f"unexpected {str(token)!r}" if token is not None else "syntax error"), column
 

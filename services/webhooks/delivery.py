@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import time
 import urllib.error
@@ -172,7 +173,7 @@ class Dispatcher:
             busy[row[0]] += 1
             self._inflight.add(key)
             task = asyncio.create_task(self._attempt(*row))
-            task.add_done_callback(lambda _, key=key: self._inflight.discard(key))
+            task.add_done_callback(functools.partial(_discard, self._inflight, key))
 
     async def _claim(self, webhook_id: str, event_id: str, attempts: int) -> bool:
         """Lease a pending delivery for one attempt; False if its row has moved on since it was read."""
@@ -209,3 +210,6 @@ class Dispatcher:
             self._wake.set()
 
 
+def _discard(inflight: set[tuple[str, str]], key: tuple[str, str], _task: object) -> None:
+    """A finished attempt frees its delivery for the next pass."""
+    inflight.discard(key)
