@@ -16,7 +16,7 @@
 Each class's `code` is a transport-neutral name, spelled like the gRPC status code it travels
 as. Services raise these; the servers' interceptor turns them into a gRPC status with google.rpc
 details (`mlledger.services.core.status`), and the SDK turns the status back into the same class
-(`mlledger._status`), so both sides of the wire catch the same exceptions.
+(`mlledger.transport.from_rpc_error`), so both sides of the wire catch the same exceptions.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from typing import Any
 import click
 
 from mlledger import __version__
+from mlledger.services.core.config import DEFAULT_PORTS, SERVICES
 
 DEFAULT_DATA_DIR = Path(os.environ.get("MLLEDGER_HOME", Path.home() / ".mlledger"))
-SERVICE_NAMES = ("tracking", "registry", "artifacts")
 
 
 def _port_option(name: str, default: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -31,11 +31,11 @@ def _port_option(name: str, default: int) -> Callable[[Callable[..., Any]], Call
 @click.option("--nats-url", envvar="MLLEDGER_NATS_URL", default="", help="Use this NATS instead of the embedded one.")
 @click.option("--artifact-root", envvar="MLLEDGER_ARTIFACT_ROOT", default="",
               help="Artifact storage: a directory or s3://bucket/prefix [default: DATA_DIR/artifacts].")
-@_port_option("tracking", 50051)
-@_port_option("registry", 50052)
-@_port_option("artifacts", 50053)
-@_port_option("postgres", 54329)
-@_port_option("nats", 42229)
+@_port_option("tracking", DEFAULT_PORTS["tracking"])
+@_port_option("registry", DEFAULT_PORTS["registry"])
+@_port_option("artifacts", DEFAULT_PORTS["artifacts"])
+@_port_option("postgres", DEFAULT_PORTS["postgres"])
+@_port_option("nats", DEFAULT_PORTS["nats"])
 @click.option("--gateway-port", type=int, default=5000, show_default=True,
               help="Port of the HTTP gateway serving MLflow's REST API (0: no gateway).")
 @click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default="json", show_default=True,
@@ -77,7 +77,7 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
 
 
 @click.command(short_help="Run one service against your PostgreSQL and NATS.")
-@click.argument("service", type=click.Choice(SERVICE_NAMES))
+@click.argument("service", type=click.Choice(SERVICES))
 @click.option("--host", envvar="MLLEDGER_HOST", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", envvar="MLLEDGER_PORT", type=int, default=0, help="Port to listen on [default: free port].")
 @click.option("--database-url", envvar="MLLEDGER_DATABASE_URL", required=True,
@@ -133,7 +133,7 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
 
 
 @click.command(short_help="Rebuild a service's read models from its event log.")
-@click.argument("service", type=click.Choice(SERVICE_NAMES))
+@click.argument("service", type=click.Choice(SERVICES))
 @click.option("--database-url", envvar="MLLEDGER_DATABASE_URL", required=True, help="PostgreSQL URL.")
 def rebuild(service: str, database_url: str) -> None:
     """Drop a service's read models and rebuild them by replaying its event log.
