@@ -32,9 +32,12 @@ from mlledger.services.core import context as request_context
 from mlledger.services.core import status, validation
 from mlledger.services.core.failures import classify
 from mlledger.services.core.logging import get_logger
+from mlledger.services.eventstore import errors as store_errors
 from mlledger.services.eventstore.database import translate
 
 log = get_logger("rpc")
+
+_UNINTERPRETED = (store_errors.ConstraintViolated, store_errors.StatementRefused)
 
 Metadata = tuple[tuple[str, str | bytes], ...]
 
@@ -56,14 +59,16 @@ def actor_header_identity(ctx: request_context.RequestContext, metadata: Metadat
 
 def _to_error(exc: Exception, method: str) -> errors.MlledgerError:
     mapped = translate(exc) or classify(exc)
-    if mapped is not None:
+    # A store refusal the service did not turn into its own error is a bug like any other.
+    if mapped is not None and not isinstance(mapped, _UNINTERPRETED):
         if not isinstance(exc, errors.MlledgerError):
             log.warning("failure mapped to a status", method=method, status=mapped.code,
                         error=f"{type(exc).__name__}: {str(exc)[:500]}")
         return mapped
     log.exception("unhandled error", method=method)
     call = structlog.contextvars.get_contextvars().get("request_id", "")
-    return errors.InternalError(f"internal error in {method}: {type(exc).__name__} (request {call})")
+    cause = exc.__cause__ if isinstance(exc, _UNINTERPRETED) and exc.__cause__ is not None else exc
+    return errors.InternalError(f"internal error in {method}: {type(cause).__name__} (request {call})")
 
 
 @contextlib.contextmanager

@@ -7,10 +7,15 @@
      ├── StatementCancelled         DeadlineExceeded    the statement ran out of time
      ├── ValueRejected              InvalidArgument     a value the store cannot hold
      ├── RequestIdReused            InvalidArgument     an idempotency key already used for another call
-     └── StoreLimitExceeded         ResourceExhausted   an event or a request too large for the store
+     ├── StoreLimitExceeded         ResourceExhausted   an event or a request too large for the store
+     ├── ConstraintViolated         InternalError       a read model's constraint refused a write;
+     │                                                   `constraint` names it, for the service to judge
+     └── StatementRefused           InternalError       the service's own SQL raised a condition;
+                                                         `condition` is its code (e.g. SQLSTATE MLT01)
 
 Each also derives from the error of the same meaning in `mlledger.errors`, so the interceptor
-answers it with that status and callers may catch either. Adapters translate their driver's
+answers it with that status and callers may catch either. The last two are refusals only the
+service can interpret; one it does not turn into its own error is a bug, answered INTERNAL. Adapters translate their driver's
 failures into these at their edge, so nothing above them imports the driver.
 """
 
@@ -47,10 +52,28 @@ class StoreLimitExceeded(EventStoreError, errors.ResourceExhausted):
     """An event or a request exceeds a limit of the store."""
 
 
+class ConstraintViolated(EventStoreError, errors.InternalError):
+    """A constraint of a read model refused the write (e.g. a unique name taken by a racing writer)."""
+
+    def __init__(self, constraint: str, message: str) -> None:
+        super().__init__(message)
+        self.constraint = constraint
+
+
+class StatementRefused(EventStoreError, errors.InternalError):
+    """A condition the service's own SQL raised on purpose, named by its code."""
+
+    def __init__(self, condition: str, message: str) -> None:
+        super().__init__(message)
+        self.condition = condition
+
+
 __all__ = [
+    "ConstraintViolated",
     "EventStoreError",
     "RequestIdReused",
     "StatementCancelled",
+    "StatementRefused",
     "StoreLimitExceeded",
     "StoreUnavailable",
     "ValueRejected",

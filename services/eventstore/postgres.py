@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import psycopg
+from psycopg import errors as pg_errors
 from google.protobuf.message import Message
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -30,6 +31,8 @@ from mlledger.services.eventstore.projection import NullProjector, Projector
 
 #: SQLSTATE the append function raises when an expected version does not match.
 CONFLICT_SQLSTATE = "ML001"
+#: First letters of the SQLSTATEs services raise from their own SQL (`StatementRefused`).
+SERVICE_CONDITION_PREFIX = "ML"
 
 _COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload"
 
@@ -183,6 +186,11 @@ class PostgresEventStore(EventStore):
                     raise store_errors.WriteConflict(exc.diag.message_primary or "concurrent change, retry") from exc
                 if exc.diag.constraint_name == "events_stream_stream_version_key":
                     raise store_errors.WriteConflict("the stream changed concurrently, retry") from exc
+                if isinstance(exc, pg_errors.UniqueViolation):
+                    raise store_errors.ConstraintViolated(exc.diag.constraint_name or "",
+                                                          exc.diag.message_primary or str(exc)) from exc
+                if exc.sqlstate and exc.sqlstate.startswith(SERVICE_CONDITION_PREFIX):
+                    raise store_errors.StatementRefused(exc.sqlstate, exc.diag.message_primary or str(exc)) from exc
                 raise
 
     async def _earlier_response(self, request_id: str, response_type: type[R]) -> R | None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-import psycopg
 from google.protobuf.message import Message
 
 from mlledger import errors
 from mlledger.services.core import context as request_context
 from mlledger.services.core.server import ServiceRuntime
-from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
-from mlledger.services.eventstore.model import new_id
+from mlledger.services.eventstore import errors as store_errors
+from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent, new_id
 from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.registry import clients, domain, encode, model_format, queries, rules
 from mlledger.v1 import artifacts_pb2, registry_pb2 as pb
@@ -75,7 +74,7 @@ class RegistryWrites:
     async def _unique_name(name: str, write: Awaitable[R]) -> R:
         try:
             return await write
-        except psycopg.errors.UniqueViolation as exc:
+        except store_errors.ConstraintViolated as exc:
             # Two callers claimed the name at once: the loser sees what it would have seen a moment later.
             raise errors.AlreadyExists("registered model", name) from exc
 
