@@ -10,7 +10,7 @@ from typing import Any
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from mlledger import errors
+from mlledger import errors, timestamps
 from mlledger.v1 import events_pb2, registry_pb2 as pb
 from mlledger.vocabulary import STAGES, stage_by_name, stage_name
 
@@ -27,7 +27,7 @@ def stage_number(stage: str, field_name: str = "stage") -> pb.ModelStage:
 
 
 def _millis(message: Any, name: str) -> int | None:
-    return message.__getattribute__(name).ToMilliseconds() if message.HasField(name) else None
+    return timestamps.millis(getattr(message, name)) if message.HasField(name) else None
 
 
 @dataclass(frozen=True)

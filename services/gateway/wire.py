@@ -11,9 +11,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from google.protobuf import timestamp_pb2
 
 from mlledger.services.gateway.errors import invalid
+from mlledger.timestamps import millis
 from mlledger.v1 import registry_pb2 as rpb
 from mlledger.v1 import tracking_pb2 as tpb
 from mlledger.vocabulary import RUN_STATUS_NAMES, RUN_STATUSES, stage_by_name, stage_name
@@ -25,18 +25,6 @@ VIEW_TYPES: dict[str, tpb.ViewType] = {"ACTIVE_ONLY": tpb.ACTIVE_ONLY, "DELETED_
               "1": tpb.ACTIVE_ONLY, "2": tpb.DELETED_ONLY, "3": tpb.ALL}
 _VERSION_STATUS = {rpb.PENDING_REGISTRATION: "PENDING_REGISTRATION", rpb.FAILED_REGISTRATION: "FAILED_REGISTRATION",
                    rpb.READY: "READY"}
-
-
-def millis(stamp: timestamp_pb2.Timestamp) -> int:
-    """A protobuf Timestamp as milliseconds since the epoch."""
-    return stamp.seconds * 1000 + stamp.nanos // 1_000_000
-
-
-def timestamp(value: int) -> timestamp_pb2.Timestamp:
-    """Milliseconds since the epoch as a protobuf Timestamp."""
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromMilliseconds(int(value))
-    return stamp
 
 
 def number(value: float) -> float | str:
