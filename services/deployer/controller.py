@@ -3,7 +3,10 @@ make the target serve that version, recording each deployment as events in the r
 
 It is level-triggered: an event only says "look again", and what to serve is always read from
 the registry. So a deployer that restarts (after a crash mid-switch too) converges to what the
-registry says now, and a burst of events deploys only the last version they lead to.
+registry says now, and a burst of events deploys only the last version they lead to. It also
+looks again every `resync` seconds with no event at all, so an event lost on the way (a dropped
+NATS connection, a consumer cleaned up while the deployer was busy) delays a deployment but
+never strands it.
 """
 
 from __future__ import annotations
@@ -57,10 +60,12 @@ class Watch:
 class Deployer:
     """Keeps `target` serving the version the registry puts in the watched stage or alias."""
 
-    def __init__(self, client: Any, watch: Watch, target: Target) -> None:
+    def __init__(self, client: Any, watch: Watch, target: Target, *, resync: float = 30.0) -> None:
         self.client = client
         self.watch = watch
         self.target = target
+        #: Seconds between looks at the registry when no event arrives.
+        self.resync = resync
         self.name = watch.deployment(target.name)
         self.serving: int | None = None
         #: Versions that failed here; not retried until the deployer restarts (their files do not change).
@@ -112,7 +117,7 @@ class Deployer:
             stopping = asyncio.ensure_future(stop.wait())
             while not stop.is_set():
                 waking = asyncio.ensure_future(wake.wait())
-                await asyncio.wait([waking, stopping], return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait([waking, stopping], timeout=self.resync, return_when=asyncio.FIRST_COMPLETED)
                 waking.cancel()
                 if stop.is_set():
                     break
