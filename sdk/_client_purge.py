@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.v1 import registry_pb2, registry_pb2_grpc, tracking_pb2, tracking_pb2_grpc
 
 

@@ -6,8 +6,8 @@ from mlledger._client_artifacts import ArtifactsCalls
 from mlledger._client_purge import PurgeCalls
 from mlledger._client_registry import RegistryCalls
 from mlledger._client_tracking import TrackingCalls
-from mlledger._transport import Transport
 from mlledger.tls import ClientTls
+from mlledger.transport import Transport
 
 
 class Client(TrackingCalls, ArtifactsCalls, RegistryCalls, PurgeCalls):

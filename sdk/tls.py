@@ -80,12 +80,13 @@ class ClientTls:
             return grpc.insecure_channel(address, options=options)
         return grpc.secure_channel(address, self.credentials(), options=options)
 
-    def aio_channel(self, address: str, options: Sequence[tuple[str, Any]] | None = None) -> grpc.aio.Channel:
+    def aio_channel(self, address: str, options: Sequence[tuple[str, Any]] | None = None,
+                    interceptors: Sequence[grpc.aio.ClientInterceptor] | None = None) -> grpc.aio.Channel:
         """An asyncio channel to `address` (host:port), secure when enabled."""
         options = [*(options or []), *self.options()]
         if not self.enabled:
-            return grpc.aio.insecure_channel(address, options=options)
-        return grpc.aio.secure_channel(address, self.credentials(), options=options)
+            return grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)
+        return grpc.aio.secure_channel(address, self.credentials(), options=options, interceptors=interceptors)
 
 
 def split_scheme(uri: str) -> tuple[str, bool]:

@@ -20,7 +20,7 @@ from mlledger.services.core import peer_purge
 from mlledger.services.core.admin import require_admin
 from mlledger.services.eventstore.model import Envelope, NewEvent
 from mlledger.services.eventstore.redaction import PurgeHandler, redact
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.v1 import artifacts_pb2
 
 ARTIFACT_PURGED = "artifact.purged"

@@ -10,6 +10,7 @@ from mlledger.services.core.tls import ServerTls
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.tls import ClientTls
 
+#: The service catalogue: every service this distribution runs (definitions in `mlledger.services.catalog`).
 SERVICES = ("tracking", "registry", "artifacts")
 
 #: Ports `mlledger up` uses unless told otherwise (documented in the README).

@@ -19,10 +19,11 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from mlledger import __version__
+from mlledger.services.core import clients
 from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
 from mlledger.services.core.event_stream_api import EventStreamApi
-from mlledger.services.core.interceptors import ErrorMappingInterceptor
+from mlledger.services.core.interceptors import ServiceInterceptor
 from mlledger.services.core.logging import get_logger
 from mlledger.services.core.rate_limit import RateLimiter
 from mlledger.services.core.readiness import DatabaseReadiness
@@ -31,7 +32,7 @@ from mlledger.services.eventstore.database import open_pool
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.relay import Relay
 from mlledger.services.eventstore.schema import Migration, migrate
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import common_pb2, events_pb2
 
 log = get_logger("server")
@@ -85,7 +86,7 @@ class ServiceRuntime:
             ("grpc.so_reuseport", 0),
         ]
         limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
-        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor(limiter.admit if limiter else None)],
+        self.server = grpc.aio.server(interceptors=[ServiceInterceptor(admission=limiter.admit if limiter else None)],
                                       options=options)
         names = list(self.definition.register(self.server, self))
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
@@ -132,16 +133,15 @@ class ServiceRuntime:
             await self._set_health(name, status)
 
     def channel(self, service: str) -> grpc.aio.Channel:
-        """A shared channel to another service of this deployment (from the endpoints setting)."""
+        """A shared channel to another service of this deployment (from the endpoints setting); its
+        calls forward the actor and correlation id of the request being served."""
         if service not in self._channels:
             address = self.settings.endpoints.get(service)
             if not address:
                 from mlledger import errors
 
                 raise errors.Unavailable(f"the {service} service's address is not configured (--endpoints)")
-            options = [("grpc.max_send_message_length", self.settings.max_message_bytes),
-                       ("grpc.max_receive_message_length", self.settings.max_message_bytes)]
-            self._channels[service] = self.settings.peer_tls.aio_channel(address, options)
+            self._channels[service] = clients.channel(address, self.settings.peer_tls, self.settings.max_message_bytes)
         return self._channels[service]
 
     async def stop(self) -> None:

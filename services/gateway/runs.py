@@ -59,7 +59,7 @@ async def create(params: Params, caller: Caller) -> dict[str, Any]:
         tags=[pb.Tag(key=key, value=value) for key, value in tags], parent_run_id=parent,
         user_id=params.string("user_id"))
     if params.get("start_time") is not None:
-        request.start_time.CopyFrom(wire.timestamp(params.integer("start_time"), "start_time"))
+        request.start_time.CopyFrom(wire.parameter_timestamp(params.integer("start_time"), "start_time"))
     if not request.run_name:
         request.run_name = next((value for key, value in tags if key == RUN_NAME_TAG), "")
     response = await caller.call(caller.services.tracking.CreateRun, request)
@@ -76,7 +76,7 @@ async def update(params: Params, caller: Caller) -> dict[str, Any]:
     if params.string("status"):
         request.status = wire.run_status(params.string("status"))
     if params.get("end_time") is not None:
-        request.end_time.CopyFrom(wire.timestamp(params.integer("end_time"), "end_time"))
+        request.end_time.CopyFrom(wire.parameter_timestamp(params.integer("end_time"), "end_time"))
     if params.get("run_name") is not None:
         request.run_name = params.string("run_name")
     response = await caller.call(caller.services.tracking.UpdateRun, request)

@@ -18,9 +18,9 @@ from mlledger.services.core.peer_purge import purge_artifacts
 from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore.model import Envelope, NewEvent
 from mlledger.services.eventstore.redaction import PurgeHandler, redact
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.registry import events as ev
-from mlledger.services.registry import lineage, queries, validation
+from mlledger.services.registry import clients, queries, validation
 from mlledger.v1 import registry_pb2 as pb
 
 VERSION_PURGED = "model_version.purged"
@@ -54,7 +54,7 @@ class RegistryPurge:
         version = model.versions.get(request.version)
         if version is None:
             raise errors.NotFound("model version", f"{name}/{request.version}")
-        location = version.storage_location or lineage.destination(model.model_id, request.version)
+        location = version.storage_location or clients.destination(model.model_id, request.version)
         files = await purge_artifacts(self.runtime.channel, location)
 
         async def write(tx: Transaction) -> pb.PurgeModelVersionResponse:

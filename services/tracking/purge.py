@@ -21,7 +21,7 @@ from mlledger.services.core.admin import require_admin
 from mlledger.services.core.peer_purge import purge_artifacts
 from mlledger.services.eventstore.model import Envelope, NewEvent
 from mlledger.services.eventstore.redaction import PurgeHandler, redact
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.tracking import domain
 from mlledger.services.tracking.schema import DEFAULT_EXPERIMENT_ID
 from mlledger.v1 import tracking_pb2 as pb

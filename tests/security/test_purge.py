@@ -24,7 +24,7 @@ from mlledger.cli import main as cli
 from mlledger.services import catalog
 from mlledger.services.core import context as request_context
 from mlledger.services.eventstore.database import open_pool
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.services.tracking.purge import TrackingPurge
 from mlledger.testing import TestStack, running_stack
 from mlledger.v1 import events_pb2
