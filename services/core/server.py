@@ -23,7 +23,7 @@ from mlledger.services.core import clients
 from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
 from mlledger.services.core.event_stream_api import EventStreamApi
-from mlledger.services.core.interceptors import ServiceInterceptor
+from mlledger.services.core.interceptors import Identify, ServiceInterceptor, actor_header_identity
 from mlledger.services.core.logging import get_logger
 from mlledger.services.core.rate_limit import RateLimiter
 from mlledger.services.core.readiness import DatabaseReadiness
@@ -59,9 +59,12 @@ class ServiceDefinition(Protocol):
 class ServiceRuntime:
     """One running service: pool, event store, gRPC server and relay."""
 
-    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+    def __init__(self, definition: ServiceDefinition, settings: Settings, *,
+                 identify: Identify = actor_header_identity) -> None:
         self.definition = definition
         self.settings = settings
+        #: The interceptor chain's identity step: who is calling (the seam for authentication).
+        self.identify = identify
         self.store: PostgresEventStore | None = None
         self.relay: Relay | None = None
         self.server: grpc.aio.Server | None = None
@@ -86,8 +89,9 @@ class ServiceRuntime:
             ("grpc.so_reuseport", 0),
         ]
         limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
-        self.server = grpc.aio.server(interceptors=[ServiceInterceptor(admission=limiter.admit if limiter else None)],
-                                      options=options)
+        self.server = grpc.aio.server(
+            interceptors=[ServiceInterceptor(self.identify, admission=limiter.admit if limiter else None)],
+            options=options)
         names = list(self.definition.register(self.server, self))
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 
