@@ -19,8 +19,10 @@ import click
 @click.option("--log-format", envvar="MLLEDGER_LOG_FORMAT", type=click.Choice(["auto", "json", "console"]),
               default="auto", show_default=True)
 @click.option("--log-level", envvar="MLLEDGER_LOG_LEVEL", default="warning", show_default=True)
+@click.option("--auth/--no-auth", envvar="MLLEDGER_AUTH", default=False, show_default=True,
+              help="Require a credential on every request, forwarded to the services (docs/security.md).")
 def gateway(host: str, port: int, tracking: str, registry: str, artifacts: str, log_format: str,
-            log_level: str) -> None:
+            log_level: str, auth: bool) -> None:
     """Serve MLflow's REST API 2.0 on HOST:PORT, calling the services over gRPC.
 
     Stateless: run as many as you like behind an HTTP load balancer. MLflow clients work
@@ -31,4 +33,4 @@ def gateway(host: str, port: int, tracking: str, registry: str, artifacts: str, 
     from mlledger.services.gateway.server import serve
 
     configure(log_format, log_level)
-    serve(host, port, normalize_address(tracking), registry, artifacts, log_level=log_level.lower())
+    serve(host, port, normalize_address(tracking), registry, artifacts, log_level=log_level.lower(), auth=auth)

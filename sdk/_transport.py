@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import grpc
 
 from mlledger import _status, errors, limits
+from mlledger._credentials import find_token
 from mlledger.v1 import common_pb2, common_pb2_grpc
 
 DEFAULT_TRACKING_URI = "127.0.0.1:50051"
@@ -64,9 +65,11 @@ class Transport:
     """Channels to the services of one deployment, and the one way calls are made."""
 
     def __init__(self, tracking_uri: str | None = None, *, actor: str | None = None,
-                 retry_seconds: float | None = None) -> None:
+                 retry_seconds: float | None = None, token: str | None = None) -> None:
         self.tracking_uri = normalize_address(tracking_uri or os.environ.get(TRACKING_URI_ENV) or DEFAULT_TRACKING_URI)
         self.actor = actor or default_actor()
+        #: The API token or JWT sent as "authorization: Bearer" (deployments with authentication on).
+        self.token = find_token(token)
         self.retry_seconds = float(os.environ.get(RETRY_SECONDS_ENV, "30")) if retry_seconds is None else retry_seconds
         self._channels: dict[str, grpc.Channel] = {}
         self._endpoints: dict[str, str] | None = None
@@ -98,6 +101,8 @@ class Transport:
     def metadata(self, *, write: bool, request_id: str | None = None) -> list[tuple[str, str]]:
         """Metadata for one logical call (the same on each of its retries)."""
         metadata = [("x-mlledger-actor", self.actor), ("x-correlation-id", uuid.uuid4().hex)]
+        if self.token:
+            metadata.append(("authorization", f"Bearer {self.token}"))
         if write:
             metadata.append(("x-mlledger-request-id", request_id or uuid.uuid4().hex))
         return metadata

@@ -112,9 +112,11 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
 @click.option("--log-format", envvar="MLLEDGER_LOG_FORMAT", type=click.Choice(["auto", "json", "console"]),
               default="auto", show_default=True)
 @click.option("--log-level", envvar="MLLEDGER_LOG_LEVEL", default="info", show_default=True)
+@click.option("--auth/--no-auth", envvar="MLLEDGER_AUTH", default=False, show_default=True,
+              help="Require credentials on every call (settings: MLLEDGER_AUTH_*, see docs/security.md).")
 def serve(service: str, host: str, port: int, database_url: str, nats_url: str, relay: bool, endpoints: str,
           subject_prefix: str, stream_name: str, artifact_root: str, s3_endpoint: str, s3_access_key: str,
-          s3_secret_key: str, s3_region: str, s3_secure: bool, log_format: str, log_level: str) -> None:
+          s3_secret_key: str, s3_region: str, s3_secure: bool, log_format: str, log_level: str, auth: bool) -> None:
     """Run one service (tracking, registry or artifacts) until SIGINT or SIGTERM."""
     from mlledger.services import catalog
     from mlledger.services.core import logging as service_logging
@@ -132,7 +134,14 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
         stream=StreamSettings(subject_prefix=subject_prefix, stream_name=stream_name), endpoints=parsed,
         log_format=log_format, log_level=log_level, artifact_root=artifact_root, s3_endpoint=s3_endpoint,
         s3_access_key=s3_access_key, s3_secret_key=s3_secret_key, s3_region=s3_region, s3_secure=s3_secure,
+        auth=auth,
     )
+    from mlledger.services.auth.settings import AuthSettings
+
+    try:
+        AuthSettings.from_env(enabled=auth)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     try:
         asyncio.run(serve_forever(catalog.definition(service), settings))
     except OSError as exc:
@@ -226,6 +235,7 @@ def relay(service: str, database_url: str, nats_url: str, subject_prefix: str, s
 
 # Command groups live in their own modules and register last.
 from mlledger._cli_auditor import auditor as _auditor  # noqa: E402
+from mlledger._cli_auth import permissions as _permissions, tokens as _tokens, whoami as _whoami  # noqa: E402
 from mlledger._cli_deployer import deployer as _deployer  # noqa: E402
 from mlledger._cli_events import events as _events  # noqa: E402
 from mlledger._cli_gateway import gateway as _gateway  # noqa: E402
@@ -233,5 +243,5 @@ from mlledger._cli_models import models as _models  # noqa: E402
 from mlledger._cli_projects import run_command as _run  # noqa: E402
 from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
 
-for _group in (_run, _models, _events, _webhooks, _auditor, _gateway, _deployer):
+for _group in (_run, _models, _events, _webhooks, _auditor, _gateway, _deployer, _tokens, _permissions, _whoami):
     main.add_command(_group)

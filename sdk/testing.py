@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mlledger._s3_server import S3Server, s3_server
 from mlledger.services.core.config import SERVICES
@@ -99,6 +101,14 @@ class TestStack:
     subject_prefix: str
     stream_name: str
     endpoints: dict[str, str] = field(default_factory=dict)
+    #: With `running_stack(auth=True)`: a token of the administrator "admin" (else "").
+    admin_token: str = ""
+
+    def client(self, token: str | None = None) -> Any:
+        """An `mlledger.Client` of this stack, sending `token` (default: the admin token, if any)."""
+        from mlledger.client import Client
+
+        return Client(self.tracking_uri, token=token or self.admin_token or None)
 
     @property
     def tracking_uri(self) -> str:
@@ -140,10 +150,17 @@ class TestStack:
 @contextlib.contextmanager
 def running_stack(
     infrastructure: Infrastructure | None = None, services: tuple[str, ...] = SERVICES, gateway: bool = False,
-    **config: object
+    auth: bool = False, **config: object
 ) -> Iterator[TestStack]:
     """A whole stack on free ports for the duration of the block, removed afterwards (with the HTTP
-    gateway in front when `gateway` is true)."""
+    gateway in front when `gateway` is true). With `auth`, every call needs a credential:
+    `stack.admin_token` is an administrator's; more MLLEDGER_AUTH_* settings go in `extra_env`."""
+    admin_token = ""
+    if auth:
+        admin_token = "mlt_" + secrets.token_urlsafe(32)
+        config["extra_env"] = {"MLLEDGER_AUTH": "1", "MLLEDGER_AUTH_ADMIN_TOKEN": admin_token,
+                               "MLLEDGER_AUTH_SERVICE_TOKEN": "mlt_" + secrets.token_urlsafe(32),
+                               **dict(config.get("extra_env") or {})}  # type: ignore[call-overload]
     own_infra = infrastructure is None
     infra = infrastructure or start_infrastructure()
     token = uuid.uuid4().hex[:8]
@@ -157,7 +174,7 @@ def running_stack(
             log_format="json", gateway_port=free_port() if gateway else 0, **config,  # type: ignore[arg-type]
         ))
         stack.start()
-        yield TestStack(stack, infra, f"mlt{token}", f"MLT{token.upper()}", stack.endpoints)
+        yield TestStack(stack, infra, f"mlt{token}", f"MLT{token.upper()}", stack.endpoints, admin_token)
     finally:
         try:
             if stack is not None:

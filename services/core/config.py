@@ -50,6 +50,8 @@ class Settings:
     s3_secret_key: str = ""
     s3_region: str = ""
     s3_secure: bool = False
+    #: Require credentials on every call (MLLEDGER_AUTH; the rest of its settings: MLLEDGER_AUTH_*).
+    auth: bool = False
 
     @property
     def schema(self) -> str:

@@ -13,7 +13,7 @@ import inspect
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 import grpc
 import structlog
@@ -76,11 +76,26 @@ def _checked(request: Any) -> Any:
     return request
 
 
-def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callable[..., Awaitable[Any]]:
+class IdentityStep(Protocol):
+    """Authenticates and authorizes a call (services/auth/guard.py); absent while authentication is off."""
+
+    async def admit(self, method: str, metadata: Any, request: Any) -> Any: ...
+
+    async def after(self, method: str, request: Any, response: Any) -> None: ...
+
+
+def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str,
+                identity: IdentityStep | None = None) -> Callable[..., Awaitable[Any]]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
         with _CallScope(context, method):
             try:
-                return await behavior(_checked(request), context)
+                checked = _checked(request)
+                if identity is None:
+                    return await behavior(checked, context)
+                checked = await identity.admit(method, context.invocation_metadata(), checked)
+                response = await behavior(checked, context)
+                await identity.after(method, checked, response)
+                return response
             except grpc.aio.AbortError:
                 raise
             except Exception as exc:  # noqa: BLE001 - mapped to a status, never swallowed
@@ -89,14 +104,17 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str) -> Callabl
     return handler
 
 
-def _wrap_streaming(behavior: Callable[..., Any], method: str) -> Callable[..., Any]:
+def _wrap_streaming(behavior: Callable[..., Any], method: str, identity: IdentityStep | None = None) -> Callable[..., Any]:
     if not inspect.isasyncgenfunction(behavior):
-        return _wrap_unary(behavior, method)
+        return _wrap_unary(behavior, method, identity)
 
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         with _CallScope(context, method):
             try:
-                async for item in behavior(_checked(request), context):
+                checked = _checked(request)
+                if identity is not None:
+                    checked = await identity.admit(method, context.invocation_metadata(), checked)
+                async for item in behavior(checked, context):
                     yield item
             except grpc.aio.AbortError:
                 raise
@@ -107,7 +125,10 @@ def _wrap_streaming(behavior: Callable[..., Any], method: str) -> Callable[..., 
 
 
 class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
-    """Wraps every handler with the request context and the error-to-status mapping."""
+    """Wraps every handler with the request context, the identity step and the error-to-status mapping."""
+
+    def __init__(self, identity: IdentityStep | None = None) -> None:
+        self.identity = identity
 
     async def intercept_service(
         self,
@@ -121,9 +142,9 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):
         io = {"request_deserializer": validation.safe_deserializer(handler.request_deserializer),
               "response_serializer": handler.response_serializer}
         if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method), **io)
+            return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method, self.identity), **io)
         if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(_wrap_streaming(handler.unary_stream, method), **io)
+            return grpc.unary_stream_rpc_method_handler(_wrap_streaming(handler.unary_stream, method, self.identity), **io)
         if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, method), **io)
-        return grpc.stream_stream_rpc_method_handler(_wrap_streaming(handler.stream_stream, method), **io)
+            return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, method, self.identity), **io)
+        return grpc.stream_stream_rpc_method_handler(_wrap_streaming(handler.stream_stream, method, self.identity), **io)

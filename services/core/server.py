@@ -19,6 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from mlledger import __version__
+from mlledger.services.auth.component import AuthComponent
 from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
 from mlledger.services.core.event_stream_api import EventStreamApi
@@ -67,6 +68,7 @@ class ServiceRuntime:
         self._service_names: list[str] = []
         self.readiness: DatabaseReadiness | None = None
         self.event_stream: EventStreamApi | None = None
+        self.auth: AuthComponent | None = None
         #: Called (awaited) on shutdown after the server stopped, e.g. to stop background consumers.
         self.on_stop: list[Callable[[], Awaitable[None]]] = []
 
@@ -82,8 +84,9 @@ class ServiceRuntime:
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.so_reuseport", 0),
         ]
-        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()], options=options)
-        names = list(self.definition.register(self.server, self))
+        self.auth = await AuthComponent.start(settings, pool)
+        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor(self.auth.guard)], options=options)
+        names = [*self.definition.register(self.server, self), *self.auth.register(self.server)]
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 
         events_pb2_grpc.add_EventLogServiceServicer_to_server(EventLogApi(self.store, settings.service), self.server)
@@ -135,7 +138,8 @@ class ServiceRuntime:
                 from mlledger import errors
 
                 raise errors.Unavailable(f"the {service} service's address is not configured (--endpoints)")
-            self._channels[service] = grpc.aio.insecure_channel(address)
+            interceptors = self.auth.client_interceptors() if self.auth is not None else []
+            self._channels[service] = grpc.aio.insecure_channel(address, interceptors=interceptors)
         return self._channels[service]
 
     async def stop(self) -> None:
@@ -154,6 +158,8 @@ class ServiceRuntime:
             await self.event_stream.close()
         if self.relay is not None:
             await self.relay.stop()
+        if self.auth is not None:
+            await self.auth.stop()
         for channel in self._channels.values():
             await channel.close()
         if self.store is not None:

@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mlledger import __version__
+from mlledger.services.gateway.auth import RequireCredentials
 from mlledger.services.gateway import artifacts, experiments, logged_models, metrics, registry, runs
 from mlledger.services.gateway.backend import Services, discover
 from mlledger.services.gateway.errors import MlflowError
@@ -49,8 +51,9 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
     return response
 
 
-def build(tracking: str, registry_address: str = "", artifacts_address: str = "") -> Starlette:
-    """The application for a deployment whose tracking service listens at `tracking`."""
+def build(tracking: str, registry_address: str = "", artifacts_address: str = "", *, auth: bool = False) -> Starlette:
+    """The application for a deployment whose tracking service listens at `tracking` (every
+    request must carry a credential when `auth` is on)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -69,4 +72,6 @@ def build(tracking: str, registry_address: str = "", artifacts_address: str = ""
         *artifacts.routes(),
         *ui_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed})
+    middleware = [Middleware(RequireCredentials)] if auth else []
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed},
+                     middleware=middleware)

@@ -11,6 +11,7 @@ from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration
 from mlledger.services.tracking.api import TrackingApi
 from mlledger.services.tracking.experiments import ExperimentCommands
+from mlledger.services.tracking.ownership import RunOwnership
 from mlledger.services.tracking.projector import TrackingProjector
 from mlledger.services.tracking.queries import Queries
 from mlledger.services.tracking.reads import TrackingReads
@@ -34,6 +35,8 @@ class TrackingService:
         queries = Queries(store.schema)
         api = TrackingApi(ExperimentCommands(store, queries), RunCommands(store, queries), TrackingReads(store.pool, queries))
         tracking_pb2_grpc.add_TrackingServiceServicer_to_server(api, server)
+        if runtime.auth is not None:
+            runtime.auth.resolvers.run_experiment = RunOwnership(store.pool, store.schema).experiment_of
         return [tracking_pb2.DESCRIPTOR.services_by_name["TrackingService"].full_name]
 
 
