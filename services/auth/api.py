@@ -86,7 +86,7 @@ class AuthApi(auth_pb2_grpc.AuthServiceServicer):
 
         # No idempotency key: the stored answer would keep the secret, which is shown only once.
         await self.store.write(create, pb.CreateTokenResponse, request_id="")
-        await self.directory.catch_up()
+        await self.directory.publish_change()
         return pb.CreateTokenResponse(token=await self._get(token_id), secret=secret)
 
     async def _get(self, token_id: str) -> pb.Token:
@@ -137,7 +137,7 @@ class AuthApi(auth_pb2_grpc.AuthServiceServicer):
                 await self.store.write(revoke, pb.RevokeTokenResponse, request_id="")
             except errors.ConcurrencyConflict:
                 pass  # revoked concurrently: the outcome is the same
-            await self.directory.catch_up()
+            await self.directory.publish_change()
         return pb.RevokeTokenResponse(token=await self._get(request.token_id))
 
     async def _require_manage(self, kind: int, resource_id: str) -> None:

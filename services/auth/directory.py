@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import psycopg
 
 from mlledger.services.auth import events
+from mlledger.services.auth.propagation import Propagation
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.model import envelope_of
 from mlledger.services.eventstore.store import PostgresEventStore
@@ -53,6 +54,7 @@ class Directory:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
+        self.propagation = Propagation(store.pool, store.schema)
 
     @property
     def _s(self) -> str:
@@ -61,10 +63,12 @@ class Directory:
     async def start(self, timeout: float = 10.0) -> None:
         """Start listening; returns once the first load is done (or `timeout` passed: then lookups query)."""
         self._task = asyncio.create_task(self._listen(), name="auth-directory")
+        self.propagation.start_heartbeat()
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._ready.wait(), timeout)
 
     async def stop(self) -> None:
+        await self.propagation.stop()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -111,21 +115,34 @@ class Directory:
             for kind, resource_id, principal, role in role_rows:
                 self._roles.setdefault((kind, resource_id), {})[principal] = role
             self._position = position
+        await self.propagation.record(position)
 
     def _add_token(self, token_hash: bytes, entry: TokenEntry) -> None:
         self._tokens[token_hash] = entry
         self._hash_of[entry.token_id] = token_hash
 
-    async def catch_up(self) -> None:
-        """Apply every auth event committed since the last one applied."""
+    async def catch_up(self) -> int:
+        """Apply every auth event committed since the last one applied; returns the position reached."""
         async with self._lock:
+            start = self._position
             while True:
                 batch = await self.store.read_all(after_position=self._position, limit=1000)
                 for event in batch:
                     await self._apply(event.type, envelope_of(event).payload)
                     self._position = event.position
                 if len(batch) < 1000:
-                    return
+                    break
+            position = self._position
+        if self._task is not None and (position != start or self.propagation.position < position):
+            await self.propagation.record(position)
+        return position
+
+    async def publish_change(self) -> None:
+        """After an auth change committed here: apply it, and return once every live service has too."""
+        if self._task is None:
+            return  # authentication is off here: nothing is checked against the directory
+        position = await self.catch_up()
+        await self.propagation.wait_everywhere(position)
 
     async def _apply(self, event_type: str, payload: object) -> None:
         if event_type == events.TOKEN_CREATED:

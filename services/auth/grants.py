@@ -47,7 +47,7 @@ class Grants:
 
         # No idempotency key: the call's key belongs to the call that implied these events.
         await self.store.write(append, empty_pb2.Empty, request_id="")
-        await self.directory.catch_up()
+        await self.directory.publish_change()
 
     async def after_call(self, method: str, request: Any, response: Any, principal: Principal) -> None:
         """The creator of an experiment or a model gets MANAGE on it; a renamed model keeps its roles."""

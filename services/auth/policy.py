@@ -13,6 +13,7 @@ from typing import Any
 
 from mlledger.services.auth.settings import AuthSettings
 from mlledger.v1 import auth_pb2 as pb
+from mlledger.v1 import registry_pb2
 
 TRACKING = "/mlledger.v1.TrackingService/"
 REGISTRY = "/mlledger.v1.RegistryService/"
@@ -86,10 +87,18 @@ async def _history_bulk(request: Any, resolvers: Resolvers, settings: AuthSettin
     return [Need(pb.EXPERIMENT, experiment, pb.READ) for experiment in sorted(set(filter(None, found)))]
 
 
+def stage_name(stage: int) -> str:
+    """"Production" for STAGE_PRODUCTION (the names MLflow users know)."""
+    try:
+        return registry_pb2.ModelStage.Name(stage).removeprefix("STAGE_").capitalize()
+    except ValueError:
+        return str(stage)
+
+
 async def _transition(request: Any, resolvers: Resolvers, settings: AuthSettings) -> list[Need]:
-    protected = request.stage.lower() in {stage.lower() for stage in settings.protected_stages}
-    if protected:
-        return [Need(pb.REGISTERED_MODEL, request.name, pb.MANAGE, f" to move a version to {request.stage}")]
+    stage = stage_name(request.stage)
+    if stage.lower() in {name.lower() for name in settings.protected_stages}:
+        return [Need(pb.REGISTERED_MODEL, request.name, pb.MANAGE, f" to move a version to {stage}")]
     return [Need(pb.REGISTERED_MODEL, request.name, pb.EDIT)]
 
 

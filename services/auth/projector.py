@@ -15,6 +15,7 @@ SCHEMA = "auth"
 
 #: tokens and permissions are read models (rebuilt from the log). token_hashes is written beside
 #: the token.created event in the same transaction and never logged: events go to every subscriber.
+#: directory_positions is each running process's applied position (propagation.py).
 MIGRATIONS: list[Migration] = [(
     "auth-0001",
     """
@@ -29,6 +30,9 @@ MIGRATIONS: list[Migration] = [(
         PRIMARY KEY (resource_kind, resource_id, principal)
     );
     CREATE INDEX permissions_principal ON {schema}.permissions (principal);
+    CREATE TABLE {schema}.directory_positions (
+        instance text PRIMARY KEY, position bigint NOT NULL, seen_at timestamptz NOT NULL
+    );
     """,
 )]
 
