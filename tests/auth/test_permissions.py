@@ -167,3 +167,14 @@ def test_denials_are_published_on_nats(auth_stack: TestStack, experiment: tuple[
             await nc.close()
 
     assert f"access/{reader.name}" in asyncio.run(find())  # type: ignore[attr-defined]
+
+
+def test_a_renamed_model_keeps_its_roles(admin: mlledger.Client, user: Callable[[str], mlledger.Client]) -> None:
+    """Roles are held by model name; renaming a model moves them to the new name."""
+    owner = user("owner")
+    name = f"model-{uuid.uuid4().hex[:8]}"
+    owner.create_registered_model(name)
+    owner.rename_registered_model(name, name + "-renamed")
+    held = {(p.resource, p.principal, p.role) for p in admin.list_permissions(principal=owner.name)}  # type: ignore[attr-defined]
+    assert held == {(name + "-renamed", owner.name, "MANAGE")}  # type: ignore[attr-defined]
+    owner.delete_registered_model(name + "-renamed")  # MANAGE under the new name
