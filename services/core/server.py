@@ -89,7 +89,8 @@ class ServiceRuntime:
         names = [*self.definition.register(self.server, self), *self.auth.register(self.server)]
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 
-        events_pb2_grpc.add_EventLogServiceServicer_to_server(EventLogApi(self.store, settings.service), self.server)
+        event_log = EventLogApi(self.store, settings.service, {"auth": self.auth.store})
+        events_pb2_grpc.add_EventLogServiceServicer_to_server(event_log, self.server)
         self.event_stream = EventStreamApi(settings.nats_url, settings.stream)
         subscriptions_pb2_grpc.add_EventServiceServicer_to_server(self.event_stream, self.server)
         common_pb2_grpc.add_DiscoveryServiceServicer_to_server(DiscoveryApi(settings, __version__), self.server)

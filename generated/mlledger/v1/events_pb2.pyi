@@ -37,16 +37,18 @@ class Event(_message.Message):
     def __init__(self, id: _Optional[str] = ..., stream: _Optional[str] = ..., stream_version: _Optional[int] = ..., global_position: _Optional[int] = ..., type: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., correlation_id: _Optional[str] = ..., service: _Optional[str] = ..., payload: _Optional[_Union[_any_pb2.Any, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
 
 class ReadEventsRequest(_message.Message):
-    __slots__ = ("stream", "after_position", "limit", "until_position")
+    __slots__ = ("stream", "after_position", "limit", "until_position", "log")
     STREAM_FIELD_NUMBER: _ClassVar[int]
     AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     UNTIL_POSITION_FIELD_NUMBER: _ClassVar[int]
+    LOG_FIELD_NUMBER: _ClassVar[int]
     stream: str
     after_position: int
     limit: int
     until_position: int
-    def __init__(self, stream: _Optional[str] = ..., after_position: _Optional[int] = ..., limit: _Optional[int] = ..., until_position: _Optional[int] = ...) -> None: ...
+    log: str
+    def __init__(self, stream: _Optional[str] = ..., after_position: _Optional[int] = ..., limit: _Optional[int] = ..., until_position: _Optional[int] = ..., log: _Optional[str] = ...) -> None: ...
 
 class ReadEventsResponse(_message.Message):
     __slots__ = ("events", "last_position")
