@@ -132,3 +132,52 @@ def test_a_bad_jwt_is_refused(auth_stack: TestStack, issuer: Issuer, case: str) 
     with auth_stack.client(token) as caller:
         with pytest.raises(errors.Unauthenticated):
             caller.whoami()
+
+
+def _calls(auth_stack: TestStack) -> dict[str, tuple[object, object]]:
+    """One call of each service API: (bound stub method, request)."""
+    from mlledger.v1 import (artifacts_pb2, artifacts_pb2_grpc, deployments_pb2, deployments_pb2_grpc, events_pb2,
+                             events_pb2_grpc, registry_pb2, registry_pb2_grpc, subscriptions_pb2,
+                             subscriptions_pb2_grpc, webhooks_pb2, webhooks_pb2_grpc)
+
+    def channel(name: str) -> grpc.Channel:
+        return grpc.insecure_channel(auth_stack.endpoints[name])
+
+    return {
+        "registry": (registry_pb2_grpc.RegistryServiceStub(channel("registry")).SearchRegisteredModels,
+                     registry_pb2.SearchRegisteredModelsRequest()),
+        "artifacts": (artifacts_pb2_grpc.ArtifactServiceStub(channel("artifacts")).ListArtifacts,
+                      artifacts_pb2.ListArtifactsRequest(artifact_uri="mlledger-artifacts:/experiments/0")),
+        "event log": (events_pb2_grpc.EventLogServiceStub(channel("artifacts")).ReadEvents,
+                      events_pb2.ReadEventsRequest()),
+        "event stream": (subscriptions_pb2_grpc.EventServiceStub(channel("tracking")).GetStreamInfo,
+                         subscriptions_pb2.GetStreamInfoRequest()),
+        "webhooks": (webhooks_pb2_grpc.WebhookServiceStub(channel("registry")).ListWebhooks,
+                     webhooks_pb2.ListWebhooksRequest()),
+        "deployments": (deployments_pb2_grpc.DeploymentServiceStub(channel("registry")).RecordDeployment,
+                        deployments_pb2.RecordDeploymentRequest()),
+    }
+
+
+def test_every_service_api_requires_credentials(auth_stack: TestStack) -> None:
+    """Registry, artifacts, the event log and stream, webhooks and deployments all refuse an anonymous call."""
+    for name, (method, request) in _calls(auth_stack).items():
+        with pytest.raises(grpc.RpcError) as caught:
+            method(request, timeout=10)  # type: ignore[operator]
+        assert caught.value.code() == grpc.StatusCode.UNAUTHENTICATED, name
+
+
+def test_webhooks_and_deployment_records_need_an_administrator(auth_stack: TestStack,
+                                                               user: Callable[[str], mlledger.Client]) -> None:
+    """An ordinary principal reads the event stream but may not manage webhooks or record deployments."""
+    alice = user("alice")
+    metadata = [("authorization", f"Bearer {alice._transport.token}")]
+    calls = _calls(auth_stack)
+    method, request = calls["event stream"]
+    method(request, metadata=metadata, timeout=10)  # type: ignore[operator]
+    for name in ("webhooks", "deployments"):
+        method, request = calls[name]
+        with pytest.raises(grpc.RpcError) as caught:
+            method(request, metadata=metadata, timeout=10)  # type: ignore[operator]
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED, name
+        assert "an administrator is needed" in caught.value.details()
