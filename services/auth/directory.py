@@ -191,7 +191,3 @@ class Directory:
                 "AND principal = %s", (kind, resource_id, principal))
             row = await cursor.fetchone()
         return pb.ROLE_UNSPECIFIED if row is None else int(row[0])
-
-    def holders(self, kind: int, resource_id: str) -> dict[str, int]:
-        """Roles held on one resource, as last mirrored (for listings)."""
-        return dict(self._roles.get((kind, resource_id), {}))

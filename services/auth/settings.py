@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from mlledger.v1 import auth_pb2
 
@@ -73,7 +73,6 @@ class AuthSettings:
     #: Aliases only MANAGE on a model may set or delete (those deployers watch).
     protected_aliases: tuple[str, ...] = ("champion", "production")
     jwt: JwtSettings | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, enabled: bool | None = None) -> AuthSettings:
