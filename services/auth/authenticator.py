@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from mlledger import errors
 from mlledger.services.auth.directory import Directory
 from mlledger.services.auth.jwt_verifier import JwtVerifier
-from mlledger.services.auth.principal import AUTHORIZATION_HEADER, ON_BEHALF_OF_HEADER, Principal, bearer_of
+from mlledger.services.auth.principal import (AUTHORIZATION_HEADER, ON_BEHALF_OF_ADMIN_HEADER, ON_BEHALF_OF_HEADER,
+                                              Principal, bearer_of)
 from mlledger.services.auth.settings import AuthSettings
 from mlledger.services.auth.tokens import digest, is_api_token
 from mlledger.v1 import auth_pb2 as pb
@@ -45,7 +46,9 @@ class Authenticator:
         if not principal.is_service:
             raise errors.PermissionDenied(f"only a service credential may set {ON_BEHALF_OF_HEADER}; "
                                           f"{principal.name} is not a service")
-        return Principal(acting_for, "delegated", is_admin=await self.is_admin(acting_for), via=principal.name)
+        # The service authenticated the caller: its verdict on administrator rights is kept.
+        is_admin = metadata.get(ON_BEHALF_OF_ADMIN_HEADER, "") == "true"
+        return Principal(acting_for, "delegated", is_admin=is_admin, via=principal.name)
 
     async def _principal(self, credential: str) -> Principal:
         token_hash = digest(credential)
@@ -59,12 +62,15 @@ class Authenticator:
             return Principal(entry.principal, "token", is_admin=await self.is_admin(entry.principal))
         if self.jwt is not None and credential.count(".") == 2:
             name = await self.jwt.principal(credential)
-            return Principal(name, "jwt", is_admin=await self.is_admin(name))
+            return Principal(name, "jwt", is_admin=await self.is_admin(name, from_issuer=True))
         raise errors.Unauthenticated("the bearer credential is neither an mlledger API token nor a JWT of the "
                                      "configured issuer")
 
-    async def is_admin(self, name: str) -> bool:
-        """Whether `name` is an administrator: by configuration or by MANAGE on SYSTEM."""
-        if name == self.settings.admin_principal or name in self.settings.admins:
+    async def is_admin(self, name: str, *, from_issuer: bool = False) -> bool:
+        """Whether `name` is an administrator: by configuration or by MANAGE on SYSTEM.
+
+        The configured administrator's name counts for its tokens, not for an issuer's JWT that
+        happens to carry it as subject (list such users in MLLEDGER_AUTH_ADMINS)."""
+        if name in self.settings.admins or (name == self.settings.admin_principal and not from_issuer):
             return True
         return await self.directory.role(name, pb.SYSTEM, "") == pb.MANAGE

@@ -12,7 +12,7 @@ from typing import Any
 import grpc
 
 from mlledger.services.auth.access import current_principal
-from mlledger.services.auth.principal import AUTHORIZATION_HEADER, ON_BEHALF_OF_HEADER
+from mlledger.services.auth.principal import AUTHORIZATION_HEADER, ON_BEHALF_OF_ADMIN_HEADER, ON_BEHALF_OF_HEADER
 
 
 class ForwardIdentity(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStreamClientInterceptor,
@@ -28,6 +28,8 @@ class ForwardIdentity(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStream
         principal = current_principal.get()
         if principal is not None and not principal.is_service:
             metadata.add(ON_BEHALF_OF_HEADER, principal.name)
+            if principal.is_admin:
+                metadata.add(ON_BEHALF_OF_ADMIN_HEADER, "true")
         return grpc.aio.ClientCallDetails(details.method, details.timeout, metadata, details.credentials,
                                           details.wait_for_ready)
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 #: Metadata a service principal sets to name the caller it acts for; ignored from anyone else.
 ON_BEHALF_OF_HEADER = "x-mlledger-on-behalf-of"
+#: Set ("true") beside it when that caller is an administrator where the service authenticated it.
+ON_BEHALF_OF_ADMIN_HEADER = "x-mlledger-on-behalf-of-admin"
 AUTHORIZATION_HEADER = "authorization"
 
 

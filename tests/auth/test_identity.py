@@ -181,3 +181,12 @@ def test_webhooks_and_deployment_records_need_an_administrator(auth_stack: TestS
             method(request, metadata=metadata, timeout=10)  # type: ignore[operator]
         assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED, name
         assert "an administrator is needed" in caught.value.details()
+
+
+def test_a_jwt_named_like_the_configured_admin_is_not_an_administrator(auth_stack: TestStack, issuer: Issuer) -> None:
+    """An issuer's subject "admin" is an ordinary principal: only the admin's tokens carry that right."""
+    with auth_stack.client(issuer.token("admin")) as impostor:
+        me = impostor.whoami()
+        assert (me.principal, me.is_admin) == ("admin", False)
+        with pytest.raises(errors.PermissionDenied):
+            impostor.create_token("escalate", principal="someone-else")

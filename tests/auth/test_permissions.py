@@ -178,3 +178,20 @@ def test_a_renamed_model_keeps_its_roles(admin: mlledger.Client, user: Callable[
     held = {(p.resource, p.principal, p.role) for p in admin.list_permissions(principal=owner.name)}  # type: ignore[attr-defined]
     assert held == {(name + "-renamed", owner.name, "MANAGE")}  # type: ignore[attr-defined]
     owner.delete_registered_model(name + "-renamed")  # MANAGE under the new name
+
+
+def test_artifacts_follow_the_experiment_roles(admin: mlledger.Client, experiment: tuple[str, str],
+                                               user: Callable[[str], mlledger.Client]) -> None:
+    """A reader lists and downloads a run's artifacts but cannot upload or delete them; an editor can."""
+    experiment_id, run_id = experiment
+    location = admin.get_artifact_uri(run_id)
+    admin.upload_artifact_bytes(location, "notes.txt", b"hello")
+    reader, editor = user("reader"), user("editor")
+    assert [f.path for f in reader.list_artifacts(run_id)] == ["notes.txt"]
+    with pytest.raises(errors.PermissionDenied, match=f"EDIT on experiment {experiment_id!r}"):
+        reader.upload_artifact_bytes(location, "evil.txt", b"x")
+    with pytest.raises(errors.PermissionDenied):
+        reader.delete_artifacts(run_id, "notes.txt")
+    admin.grant_permission("experiment", experiment_id, editor.name, "EDIT")  # type: ignore[attr-defined]
+    editor.upload_artifact_bytes(location, "more.txt", b"y")
+    assert sorted(f.path for f in reader.list_artifacts(run_id)) == ["more.txt", "notes.txt"]
