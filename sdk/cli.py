@@ -49,9 +49,10 @@ def _port_option(name: str, default: int) -> click.Option:
               help="Port of the HTTP gateway serving MLflow's REST API (0: no gateway).")
 @click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default="json", show_default=True,
               help="Format of the services' logs (written to DATA_DIR/logs).")
+@click.option("--auth", is_flag=True, help="Require credentials (an administrator token is kept in DATA_DIR/auth.env).")
 def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tracking_port: int,
        registry_port: int, artifacts_port: int, postgres_port: int, nats_port: int, gateway_port: int,
-       log_format: str) -> None:
+       log_format: str, auth: bool) -> None:
     """Start the whole stack on this machine and keep it running until Ctrl-C.
 
     Starts embedded PostgreSQL and NATS with JetStream under DATA_DIR (unless --database-url and
@@ -71,9 +72,12 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
     console = Console(stderr=True, soft_wrap=True)
     ports = {"tracking": tracking_port, "registry": registry_port, "artifacts": artifacts_port,
              "postgres": postgres_port, "nats": nats_port}
+    from mlledger.services.stack.local_auth import local_auth_env
+
+    extra_env = local_auth_env(data_dir.expanduser()) if auth else {}
     stack = Stack(StackConfig(data_dir=data_dir.expanduser(), ports=ports, database_url=database_url,
                               nats_url=nats_url, artifact_root=artifact_root, log_format=log_format,
-                              gateway_port=gateway_port),
+                              gateway_port=gateway_port, extra_env=extra_env),
                   cancel=stopping)
     try:
         code = foreground.run(stack, stopping, console, __version__)
