@@ -1,7 +1,7 @@
 """The identity step of every call: authenticate, make the principal the call's actor, check its role.
 
 The server interceptor calls `admit` before a handler runs and `after` once it succeeded (a
-creator gets MANAGE on what it created). With authentication off no guard is installed and
+creator gets MANAGE on what it created; searches keep only what the caller may read). With authentication off no guard is installed and
 calls run as before: the actor is whatever the caller named, and everyone is an administrator.
 """
 
@@ -16,6 +16,7 @@ from mlledger.services.auth.access import AccessControl, current_principal
 from mlledger.services.auth.authenticator import Authenticator
 from mlledger.services.auth.grants import Grants
 from mlledger.services.auth.principal import Principal
+from mlledger.services.auth.visibility import visible
 from mlledger.services.core import context as request_context
 
 
@@ -72,11 +73,14 @@ class CallGuard:
                 seen.add(key)
             yield message
 
-    async def after(self, method: str, request: Any, response: Any) -> None:
-        """What a successful call implies for roles (the creator's MANAGE, a renamed model's roles)."""
+    async def after(self, method: str, request: Any, response: Any) -> Any:
+        """The response as the caller may see it, once what the call implies for roles is recorded
+        (the creator's MANAGE, a renamed model's roles)."""
         principal = current_principal.get()
-        if principal is not None:
-            await self.grants.after_call(method, request, response, principal)
+        if principal is None:
+            return response
+        await self.grants.after_call(method, request, response, principal)
+        return await visible(method, response, principal, self.access)
 
 
 def _resource_key(method: str, message: Any) -> str | None:

@@ -81,7 +81,7 @@ class IdentityStep(Protocol):
 
     async def admit(self, method: str, metadata: Any, request: Any) -> Any: ...
 
-    async def after(self, method: str, request: Any, response: Any) -> None: ...
+    async def after(self, method: str, request: Any, response: Any) -> Any: ...
 
 
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str,
@@ -93,9 +93,7 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str,
                 if identity is None:
                     return await behavior(checked, context)
                 checked = await identity.admit(method, context.invocation_metadata(), checked)
-                response = await behavior(checked, context)
-                await identity.after(method, checked, response)
-                return response
+                return await identity.after(method, checked, await behavior(checked, context))
             except grpc.aio.AbortError:
                 raise
             except Exception as exc:  # noqa: BLE001 - mapped to a status, never swallowed
