@@ -83,7 +83,7 @@ async def _identity_step(database_url: str, jwks: Path, token_for: Callable[[str
                                           ("JWT (cached JWKS), authentication only", search, bearer_jwt),
                                           ("JWT (cached JWKS) + READ check", get, bearer_jwt)):
             metadata = (("authorization", f"Bearer {credential}"), ("x-correlation-id", "c"))
-            rows.append((label, await _per_call(lambda: guard.admit(method, metadata, request), n)))
+            rows.append((label, await _per_call(lambda m=method, md=metadata: guard.admit(m, md, request), n)))
         fresh = [token_for(f"user-{i}") for i in range(200)]
         first = iter(fresh)
         rows.append(("JWT first seen (RS256 verify, JWKS cached)", await _per_call(

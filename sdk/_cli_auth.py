@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from mlledger import errors
 from mlledger._client_auth import KINDS, ROLES
 from mlledger._credentials import save_token
 
+if TYPE_CHECKING:
+    from mlledger.client import Client
+
 _uri = click.option("--tracking-uri", envvar="MLLEDGER_TRACKING_URI", default=None, help="The deployment's address.")
 
 
 @contextmanager
-def _client(tracking_uri: str | None) -> Iterator[object]:
+def _client(tracking_uri: str | None) -> Iterator[Client]:
     from mlledger.client import Client
 
     client = Client(tracking_uri)
@@ -27,8 +32,8 @@ def _client(tracking_uri: str | None) -> Iterator[object]:
         client.close()
 
 
-def _time(stamp: object) -> str:
-    return stamp.ToDatetime().strftime("%Y-%m-%d %H:%M") if stamp.seconds else ""  # type: ignore[attr-defined]
+def _time(stamp: Timestamp) -> str:
+    return stamp.ToDatetime().strftime("%Y-%m-%d %H:%M") if stamp.seconds else ""
 
 
 @click.command()
@@ -36,7 +41,7 @@ def _time(stamp: object) -> str:
 def whoami(tracking_uri: str | None) -> None:
     """Print who the deployment sees you as."""
     with _client(tracking_uri) as client:
-        me = client.whoami()  # type: ignore[attr-defined]
+        me = client.whoami()
     state = "on" if me.auth_enabled else "off (everyone is an administrator)"
     click.echo(f"{me.principal}{' (administrator)' if me.is_admin else ''} — authentication {state}")
 
@@ -57,7 +62,7 @@ def create_token(name: str, principal: str, expires_in_days: int, save: bool, pr
                  tracking_uri: str | None) -> None:
     """Create an API token NAME and print its secret (shown only this once)."""
     with _client(tracking_uri) as client:
-        created = client.create_token(name, principal=principal, expires_in_days=expires_in_days)  # type: ignore[attr-defined]
+        created = client.create_token(name, principal=principal, expires_in_days=expires_in_days)
     click.echo(created.secret)
     click.echo(f"token {created.token.id} for {created.token.principal}: store the secret now, it is not shown again",
                err=True)
@@ -75,7 +80,7 @@ def list_tokens(principal: str, include_revoked: bool, tracking_uri: str | None)
     from rich.table import Table
 
     with _client(tracking_uri) as client:
-        found = client.list_tokens(principal, include_revoked=include_revoked)  # type: ignore[attr-defined]
+        found = client.list_tokens(principal, include_revoked=include_revoked)
     table = Table("id", "name", "principal", "prefix", "created", "expires", "revoked")
     for t in found:
         table.add_row(t.id, t.name, t.principal, t.prefix + "…", _time(t.created_at), _time(t.expires_at),
@@ -89,7 +94,7 @@ def list_tokens(principal: str, include_revoked: bool, tracking_uri: str | None)
 def revoke_token(token_id: str, tracking_uri: str | None) -> None:
     """Revoke token TOKEN_ID: every service refuses it from now on."""
     with _client(tracking_uri) as client:
-        revoked = client.revoke_token(token_id)  # type: ignore[attr-defined]
+        revoked = client.revoke_token(token_id)
     click.echo(f"revoked {revoked.id} ({revoked.name}, {revoked.principal})")
 
 
@@ -110,7 +115,7 @@ _kind = click.argument("kind", type=click.Choice(sorted(KINDS), case_sensitive=F
 def grant(kind: str, resource: str, principal: str, role: str, tracking_uri: str | None) -> None:
     """Give PRINCIPAL the ROLE on an experiment (by id) or a model (by name); `system "" NAME MANAGE` makes an admin."""
     with _client(tracking_uri) as client:
-        client.grant_permission(kind, resource, principal, role)  # type: ignore[attr-defined]
+        client.grant_permission(kind, resource, principal, role)
     click.echo(f"{principal} has {role.upper()} on {kind} {resource!r}")
 
 
@@ -122,7 +127,7 @@ def grant(kind: str, resource: str, principal: str, role: str, tracking_uri: str
 def revoke(kind: str, resource: str, principal: str, tracking_uri: str | None) -> None:
     """Remove PRINCIPAL's role on the resource (its default applies again)."""
     with _client(tracking_uri) as client:
-        client.revoke_permission(kind, resource, principal)  # type: ignore[attr-defined]
+        client.revoke_permission(kind, resource, principal)
     click.echo(f"{principal} has no role of its own on {kind} {resource!r} any more")
 
 
@@ -134,6 +139,6 @@ def revoke(kind: str, resource: str, principal: str, tracking_uri: str | None) -
 def list_permissions(kind: str | None, resource: str, principal: str, tracking_uri: str | None) -> None:
     """List recorded roles."""
     with _client(tracking_uri) as client:
-        found = client.list_permissions(kind or "", resource, principal)  # type: ignore[attr-defined]
+        found = client.list_permissions(kind or "", resource, principal)
     for p in found:
         click.echo(f"{p.kind}\t{p.resource}\t{p.principal}\t{p.role}")

@@ -1,8 +1,9 @@
 """The identity step of every call: authenticate, make the principal the call's actor, check its role.
 
 The server interceptor calls `admit` before a handler runs and `after` once it succeeded (a
-creator gets MANAGE on what it created; searches keep only what the caller may read). With authentication off no guard is installed and
-calls run as before: the actor is whatever the caller named, and everyone is an administrator.
+creator gets MANAGE on what it created; searches keep only what the caller may read). With
+authentication off no guard is installed and calls run as before: the actor is whatever the
+caller named, and everyone is an administrator.
 """
 
 from __future__ import annotations

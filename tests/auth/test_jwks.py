@@ -30,7 +30,7 @@ class KeyServer:
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:  # http.server's name
                 owner.fetches += 1
                 body = json.dumps({"keys": list(owner.public.values())}).encode()
                 self.send_response(200)
