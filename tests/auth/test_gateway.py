@@ -54,12 +54,18 @@ def test_the_mlflow_client_works_with_a_token(auth_stack: TestStack, admin: mlle
     monkeypatch.chdir(tmp_path)
     mlflow.set_tracking_uri(auth_stack.gateway_uri)
     experiment_id = mlflow.create_experiment(f"mlflow-{principal}")
+    (tmp_path / "notes.txt").write_text("hello")
     with mlflow.start_run(experiment_id=experiment_id) as run:
         mlflow.log_param("alpha", "0.5")
         mlflow.log_metric("loss", 0.25)
+        mlflow.log_artifact(str(tmp_path / "notes.txt"))
     assert mlflow.get_run(run.info.run_id).data.params == {"alpha": "0.5"}
+    assert [f.path for f in mlflow.MlflowClient().list_artifacts(run.info.run_id)] == ["notes.txt"]
     actors = {actor for _, stream, actor in events_of("tracking") if stream == f"run/{run.info.run_id}"}
     assert actors == {principal}
+    registry = mlflow.MlflowClient()
+    registry.create_registered_model(f"m-{principal}")
+    assert "MANAGE" in {p.role for p in admin.list_permissions("model", f"m-{principal}", principal)}
 
 
 def test_the_mlflow_client_without_a_token_is_refused(auth_stack: TestStack, monkeypatch: pytest.MonkeyPatch) -> None:
