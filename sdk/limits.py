@@ -153,7 +153,7 @@ def _check_millis(path: str, value: int) -> None:
 
 
 def _check_timestamp(stamp: Message, path: str) -> None:
-    seconds, nanos = stamp.seconds, stamp.nanos  # type: ignore[attr-defined]
+    seconds, nanos = stamp.seconds, stamp.nanos
     if not MIN_TIMESTAMP_SECONDS <= seconds <= MAX_TIMESTAMP_SECONDS:
         raise errors.InvalidArgument(path, f"seconds must lie in years 1..9999, got {seconds}")
     if not 0 <= nanos < 1_000_000_000:

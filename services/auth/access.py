@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+from typing import cast
 
 from google.protobuf import empty_pb2
 
@@ -14,12 +15,12 @@ from mlledger.services.auth.settings import AuthSettings
 from mlledger.services.core import context as request_context
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.model import NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.v1 import auth_pb2 as pb
 
 log = get_logger("auth")
 
-KIND_LABELS = {pb.EXPERIMENT: "experiment", pb.REGISTERED_MODEL: "registered model", pb.SYSTEM: "the deployment"}
+KIND_LABELS: dict[int, str] = {pb.EXPERIMENT: "experiment", pb.REGISTERED_MODEL: "registered model", pb.SYSTEM: "the deployment"}
 
 #: The principal of the call being served (None while authentication is off).
 current_principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("mlledger_principal",
@@ -72,8 +73,9 @@ class AccessControl:
     async def deny(self, principal: Principal, message: str, *, needed: int, held: int, kind: int,
                    resource_id: str) -> None:
         """Record an access.denied event and raise PermissionDenied with `message`."""
-        denied = pb.AccessDenied(principal=principal.name, method=request_context.current().method, needed=needed,
-                                 held=held, resource_kind=kind if kind != pb.SYSTEM else pb.RESOURCE_KIND_UNSPECIFIED,
+        denied = pb.AccessDenied(principal=principal.name, method=request_context.current().method,
+                                 needed=cast(pb.Role, needed), held=cast(pb.Role, held),
+                                 resource_kind=cast(pb.ResourceKind, kind if kind != pb.SYSTEM else 0),
                                  resource_id=resource_id, reason=message)
 
         async def record(tx: Transaction) -> empty_pb2.Empty:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -15,11 +15,11 @@ from mlledger.services.auth.directory import Directory
 from mlledger.services.auth.grants import Grants
 from mlledger.services.auth.settings import AuthSettings
 from mlledger.services.eventstore.model import NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.v1 import auth_pb2 as pb
 from mlledger.v1 import auth_pb2_grpc
 
-Context = grpc.aio.ServicerContext
+Context: TypeAlias = grpc.aio.ServicerContext
 _TOKEN_COLUMNS = "token_id, name, principal, prefix, created_at, expires_at, revoked_at, created_by"
 MAX_EXPIRY_DAYS = 3650
 
@@ -185,5 +185,6 @@ class AuthApi(auth_pb2_grpc.AuthServiceServicer):
                                         "ORDER BY resource_kind, resource_id, principal", params)
             rows = await cursor.fetchall()
         return pb.ListPermissionsResponse(
-            permissions=[pb.Permission(resource_kind=k, resource_id=r, principal=p, role=role) for k, r, p, role in rows],
-            default_role=self.settings.default_role)
+            permissions=[pb.Permission(resource_kind=k, resource_id=r, principal=p, role=role)
+                         for k, r, p, role in rows],
+            default_role=cast(pb.Role, self.settings.default_role))

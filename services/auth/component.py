@@ -27,7 +27,7 @@ from mlledger.services.core.config import Settings
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.relay import Relay
 from mlledger.services.eventstore.schema import migrate
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import auth_pb2, auth_pb2_grpc
 
 log = get_logger("auth")

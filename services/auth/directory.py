@@ -19,7 +19,7 @@ from mlledger.services.auth import events
 from mlledger.services.auth.propagation import Propagation
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.model import envelope_of
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import auth_pb2 as pb
 
 log = get_logger("auth")

@@ -23,7 +23,7 @@ PAYLOADS: Final[dict[str, type[Message]]] = {
     ACCESS_DENIED: pb.AccessDenied,
 }
 
-KIND_NAMES: Final = {pb.EXPERIMENT: "experiment", pb.REGISTERED_MODEL: "registered_model", pb.SYSTEM: "system"}
+KIND_NAMES: Final[dict[int, str]] = {pb.EXPERIMENT: "experiment", pb.REGISTERED_MODEL: "registered_model", pb.SYSTEM: "system"}
 
 
 def token_stream(token_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from google.protobuf import empty_pb2
 
@@ -11,7 +11,7 @@ from mlledger.services.auth.directory import Directory
 from mlledger.services.auth.principal import Principal
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.model import NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.v1 import auth_pb2 as pb
 
 log = get_logger("auth")
@@ -37,7 +37,8 @@ class Grants:
     async def revoke(self, kind: int, resource_id: str, principal: str) -> None:
         """Remove a principal's role on the resource."""
         event = NewEvent(events.permission_stream(kind, resource_id), events.PERMISSION_REVOKED,
-                         pb.PermissionRevoked(resource_kind=kind, resource_id=resource_id, principal=principal))
+                         pb.PermissionRevoked(resource_kind=cast(pb.ResourceKind, kind), resource_id=resource_id,
+                                              principal=principal))
         await self._write([event])
 
     async def _write(self, batch: list[NewEvent]) -> None:

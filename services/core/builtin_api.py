@@ -6,7 +6,7 @@ import grpc
 
 from mlledger import errors
 from mlledger.services.core.config import Settings
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import common_pb2, common_pb2_grpc, events_pb2, events_pb2_grpc
 
 MAX_EVENTS_PER_PAGE = 1000
@@ -23,7 +23,7 @@ class EventLogApi(events_pb2_grpc.EventLogServiceServicer):
         #: Logs every service shares and answers for, by name (the auth log).
         self.shared = dict(shared or {})
 
-    async def ReadEvents(  # noqa: N802 - gRPC method name
+    async def ReadEvents(  # gRPC method name
         self, request: events_pb2.ReadEventsRequest, context: grpc.aio.ServicerContext
     ) -> events_pb2.ReadEventsResponse:
         if request.limit < 0 or request.limit > MAX_EVENTS_PER_PAGE:
@@ -55,7 +55,7 @@ class DiscoveryApi(common_pb2_grpc.DiscoveryServiceServicer):
         self.settings = settings
         self.version = version
 
-    async def GetEndpoints(  # noqa: N802
+    async def GetEndpoints(
         self, request: common_pb2.GetEndpointsRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.GetEndpointsResponse:
         endpoints = dict(self.settings.endpoints)

@@ -57,7 +57,7 @@ async def connect(url: str, *, name: str, reconnect: bool = True, **options: obj
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=2,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from nats.aio.client import Client as NATS
@@ -31,7 +32,7 @@ from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore import jetstream, schema as log_schema
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import RecordedEvent
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 
 log = get_logger("relay")
 
@@ -179,7 +180,7 @@ class Relay:
             cursor = await asyncio.wait_for(leader.execute(f"SELECT {_HOLDS_LOCK}", _lock_args(self._lock_key)),
                                             LEADER_CHECK_TIMEOUT)
             row = await cursor.fetchone()
-        except (psycopg.Error, asyncio.TimeoutError) as exc:
+        except (TimeoutError, psycopg.Error) as exc:
             raise LeadershipLost(f"the leader session is gone: {exc or type(exc).__name__}") from exc
         if not (row and row[0]):
             raise LeadershipLost("the relay lock is no longer held")
@@ -217,10 +218,11 @@ class Relay:
             futures.append(
                 await js.publish_async(subject, body, headers=headers, stream=self.settings.stream_name, wait_stall=5.0)
             )
-        acks = asyncio.gather(*futures)
+        acks: asyncio.Future[list[Any]] = asyncio.gather(*futures)
         closed = asyncio.create_task(_closed(nc))
         try:
-            done, _ = await asyncio.wait({acks, closed}, timeout=ACK_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
+            waiting: set[asyncio.Future[Any]] = {acks, closed}
+            done, _ = await asyncio.wait(waiting, timeout=ACK_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
             if acks not in done:
                 raise ConnectionError("NATS connection closed" if closed in done else "publish acks timed out")
             acks.result()
