@@ -24,7 +24,7 @@ from mlledger.services.core import clients
 from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
 from mlledger.services.core.event_stream_api import EventStreamApi
-from mlledger.services.core.interceptors import ServiceInterceptor
+from mlledger.services.core.interceptors import Identify, ServiceInterceptor, actor_header_identity
 from mlledger.services.core.logging import get_logger
 from mlledger.services.core.readiness import DatabaseReadiness
 from mlledger.services.eventstore.database import open_pool
@@ -58,9 +58,12 @@ class ServiceDefinition(Protocol):
 class ServiceRuntime:
     """One running service: pool, event store, gRPC server and relay."""
 
-    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+    def __init__(self, definition: ServiceDefinition, settings: Settings, *,
+                 identify: Identify = actor_header_identity) -> None:
         self.definition = definition
         self.settings = settings
+        #: The interceptor chain's identity step: who is calling (the seam for authentication).
+        self.identify = identify
         self.store: PostgresEventStore | None = None
         self.relay: Relay | None = None
         self.server: grpc.aio.Server | None = None
@@ -86,7 +89,8 @@ class ServiceRuntime:
             ("grpc.so_reuseport", 0),
         ]
         self.auth = await AuthComponent.start(settings, pool)
-        self.server = grpc.aio.server(interceptors=[ServiceInterceptor(guard=self.auth.guard)], options=options)
+        self.server = grpc.aio.server(interceptors=[ServiceInterceptor(self.identify, guard=self.auth.guard)],
+                                      options=options)
         names = [*self.definition.register(self.server, self), *self.auth.register(self.server)]
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 

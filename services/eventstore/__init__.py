@@ -4,7 +4,8 @@
     errors.py      the port's own error tree (each also an mlledger.errors class)
     model.py       NewEvent, RecordedEvent, expected-version constants, new ids
     postgres.py    PostgresEventStore, the adapter: append inside the caller's transaction,
-                   read, idempotent writes, rebuild
+                   idempotent writes, rebuild
+    postgres_log.py  the adapter's read side: reading the log, replaying it into read models
     database.py    connection pools, and psycopg errors translated into the port's errors
     schema.py      the log's tables in a service's own schema, and a small migration runner
     projection.py  Projector: the read-model updates of each event, used live and for rebuilds
@@ -14,7 +15,7 @@
                    `mlledger.jetstream`): checkpoints stored with the consumer's effects
     consumer_checkpoint.py  a consumer's checkpoint in PostgreSQL, in its own transaction
 
-psycopg is imported only by the adapter's modules (postgres.py, database.py, schema.py,
+psycopg is imported only by the adapter's modules (postgres*.py, database.py, schema.py,
 projection.py, relay.py, consumer_checkpoint.py). Appends take a transaction-level advisory
 lock per service schema just before commit, so global positions become visible in commit order
 and a tailing reader never skips an event.

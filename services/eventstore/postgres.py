@@ -1,31 +1,32 @@
-"""EventStore: append events inside the caller's transaction, read them back, write idempotently.
+"""The PostgreSQL adapter of the event store: append inside the caller's transaction, write idempotently.
 
 A write is a `Transaction`: the service appends events to it, its projector updates the read
 models in the same database transaction, and at commit the events are inserted. The first append
 takes a transaction-level advisory lock held until COMMIT and reads the events' time under it.
 Holding that lock while positions are taken and committed means positions become visible
 strictly in order, so a reader tailing `position > cursor` (the relay) can never skip an event
-that commits late, and event times never decrease along positions.
+that commits late, and event times never decrease along positions. Reads and the rebuild's
+replay are in `postgres_log.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 import psycopg
-from psycopg import errors as pg_errors
 from google.protobuf.message import Message
 from psycopg import AsyncConnection
+from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool
 
 from mlledger import errors
 from mlledger.services.core import context as request_context
-from mlledger.services.eventstore import schema as log_schema
 from mlledger.services.eventstore import errors as store_errors
+from mlledger.services.eventstore import postgres_log as log
+from mlledger.services.eventstore import schema as log_schema
 from mlledger.services.eventstore.database import translated
-from mlledger.services.eventstore.model import ANY, Envelope, NewEvent, RecordedEvent, envelope_of
+from mlledger.services.eventstore.model import ANY, Envelope, NewEvent, RecordedEvent
 from mlledger.services.eventstore.port import MAX_PAYLOAD_BYTES, EventStore, R, UnitOfWork
 from mlledger.services.eventstore.projection import NullProjector, Projector
 
@@ -33,15 +34,6 @@ from mlledger.services.eventstore.projection import NullProjector, Projector
 CONFLICT_SQLSTATE = "ML001"
 #: First letters of the SQLSTATEs services raise from their own SQL (`StatementRefused`).
 SERVICE_CONDITION_PREFIX = "ML"
-
-_COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload"
-
-
-def _recorded(row: tuple[Any, ...]) -> RecordedEvent:
-    position, event_id, stream, version, event_type, time, actor, correlation_id, payload_type, payload = row
-    return RecordedEvent(event_id, stream, version, position, event_type, time, actor, correlation_id, payload_type,
-                         bytes(payload))
-
 
 class Transaction(UnitOfWork):
     """One unit of work in one PostgreSQL transaction; `conn` runs the service's own SQL in it."""
@@ -219,41 +211,20 @@ class PostgresEventStore(EventStore):
 
     async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:
         async with translated(), self.pool.connection() as conn:
-            cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream = %s AND stream_version > %s "
-                "ORDER BY stream_version LIMIT %s",
-                (stream, after_version, limit),
-            )
-            return [_recorded(row) for row in await cursor.fetchall()]
+            return await log.read_stream(conn, self.schema, stream, after_version, limit)
 
     async def read_all(
         self, *, after_position: int = 0, limit: int = 1000, until_position: int | None = None,
         stream: str | None = None, stream_prefix: str | None = None,
     ) -> list[RecordedEvent]:
-        conditions, params = ["position > %s"], [after_position]
-        if until_position:
-            conditions.append("position <= %s")
-            params.append(until_position)
-        if stream:
-            conditions.append("stream = %s")
-            params.append(stream)  # type: ignore[arg-type]
-        if stream_prefix:
-            conditions.append("starts_with(stream, %s)")
-            params.append(stream_prefix)  # type: ignore[arg-type]
         async with translated(), self.pool.connection() as conn:
-            cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE {' AND '.join(conditions)} "
-                "ORDER BY position LIMIT %s",
-                (*params, limit),
-            )
-            return [_recorded(row) for row in await cursor.fetchall()]
+            return await log.read_all(conn, self.schema, after_position=after_position, limit=limit,
+                                      until_position=until_position, stream=stream, stream_prefix=stream_prefix)
 
     async def head_position(self) -> int:
         """The highest committed global position (0 for an empty log)."""
         async with translated(), self.pool.connection() as conn:
-            cursor = await conn.execute(f"SELECT coalesce(max(position), 0) FROM {self.schema}.events")
-            row = await cursor.fetchone()
-            return int(row[0])  # type: ignore[index]
+            return await log.head_position(conn, self.schema)
 
     async def rebuild(self, batch_size: int = 1000, on_progress: Callable[[int], None] | None = None) -> int:
         """Empty the read models and replay the whole log into them; returns the events replayed.
@@ -263,7 +234,6 @@ class PostgresEventStore(EventStore):
         interleaves with the replay, and readers see either the old or the rebuilt read models,
         never a half-built one. `on_progress` is called with the running count after each batch.
         """
-        replayed = 0
         async with translated(), self.pool.connection() as conn, conn.transaction():
             if self.projector.tables:
                 tables = ", ".join(self.projector.tables)
@@ -271,22 +241,7 @@ class PostgresEventStore(EventStore):
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.append_lock,))
             if self.projector.tables:
                 await conn.execute(f"TRUNCATE {tables}")
-            position = 0
-            while True:
-                cursor = await conn.execute(
-                    f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE position > %s ORDER BY position LIMIT %s",
-                    (position, batch_size),
-                )
-                rows = await cursor.fetchall()
-                if not rows:
-                    break
-                for row in rows:
-                    await self.projector.apply(conn, envelope_of(_recorded(row)))
-                position = rows[-1][0]
-                replayed += len(rows)
-                if on_progress is not None:
-                    on_progress(replayed)
-        return replayed
+            return await log.replay(conn, self.schema, self.projector, batch_size, on_progress)
 
 
 def _call_kind(response_type: str, method: str) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 from nats.aio.client import Client as NATS
@@ -52,12 +51,6 @@ def _lock_args(key: int) -> tuple[int, int]:
 
 class LeadershipLost(Exception):
     """The relay's leader session died or no longer holds the relay lock."""
-
-
-async def _closed(nc: NATS) -> None:
-    # nats-py offers callbacks, not an awaitable, for a closed connection; a short poll suffices.
-    while not nc.is_closed:
-        await asyncio.sleep(0.05)
 
 
 @dataclass
@@ -212,26 +205,7 @@ class Relay:
     async def _publish(self, nc: NATS, js: JetStreamContext, events: list[RecordedEvent]) -> None:
         """Publish a batch and wait for every ack; raise (so the relay restarts from its checkpoint
         on a fresh connection) if any message is refused, unacknowledged or the connection closes."""
-        futures = []
-        for event in events:
-            subject, body, headers = jetstream.message(event, self.service, self.settings)
-            futures.append(
-                await js.publish_async(subject, body, headers=headers, stream=self.settings.stream_name, wait_stall=5.0)
-            )
-        acks: asyncio.Future[list[Any]] = asyncio.gather(*futures)
-        closed = asyncio.create_task(_closed(nc))
-        try:
-            waiting: set[asyncio.Future[Any]] = {acks, closed}
-            done, _ = await asyncio.wait(waiting, timeout=ACK_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-            if acks not in done:
-                raise ConnectionError("NATS connection closed" if closed in done else "publish acks timed out")
-            acks.result()
-        finally:
-            closed.cancel()
-            if not acks.done():
-                acks.cancel()
-                with contextlib.suppress(BaseException):
-                    await acks
+        await jetstream.publish_acknowledged(nc, js, events, self.service, self.settings, ACK_TIMEOUT)
         self.stats.published += len(events)
         self.stats.batches += 1
 

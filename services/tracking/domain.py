@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-from mlledger import errors, timestamps
+from mlledger import errors, limits, timestamps
 from mlledger.v1 import tracking_pb2 as pb
 
-MAX_KEY = 250
-MAX_PARAM_VALUE = 6000
-MAX_TAG_VALUE = 8000
-MAX_NAME = 500
+MAX_KEY = limits.MAX_KEY_CHARS
+MAX_PARAM_VALUE = limits.MAX_PARAM_VALUE_CHARS
+MAX_TAG_VALUE = limits.MAX_RUN_TAG_VALUE_CHARS
+MAX_NAME = limits.MAX_TRACKING_NAME_CHARS
 MAX_BATCH_POINTS = 1_000_000
 MAX_BATCH_PARAMS = 1000
 MAX_BATCH_TAGS = 1000
