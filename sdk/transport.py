@@ -27,6 +27,7 @@ from grpc_status import rpc_status
 from mlledger import errors, limits
 from mlledger.retry_info import retry_delay
 from mlledger.tls import SECURE_SCHEME, ClientTls, split_scheme
+from mlledger._credentials import find_token
 from mlledger.v1 import common_pb2, common_pb2_grpc
 
 DEFAULT_TRACKING_URI = "127.0.0.1:50051"
@@ -75,13 +76,15 @@ class Transport:
     """Channels to the services of one deployment, and the one way calls are made."""
 
     def __init__(self, tracking_uri: str | None = None, *, actor: str | None = None,
-                 retry_seconds: float | None = None, tls: ClientTls | None = None) -> None:
+                 retry_seconds: float | None = None, tls: ClientTls | None = None, token: str | None = None) -> None:
         uri, secure = split_scheme(normalize_address(tracking_uri or os.environ.get(TRACKING_URI_ENV)
                                                      or DEFAULT_TRACKING_URI))
         self.tracking_uri = uri
         #: TLS for every channel of this deployment (grpcs:// or MLLEDGER_TLS_* turn it on; see mlledger.tls).
         self.tls = (tls or ClientTls.from_env()).with_scheme(secure)
         self.actor = actor or default_actor()
+        #: The API token or JWT sent as "authorization: Bearer" (deployments with authentication on).
+        self.token = find_token(token)
         self.retry_seconds = float(os.environ.get(RETRY_SECONDS_ENV, "30")) if retry_seconds is None else retry_seconds
         self._channels: dict[str, grpc.Channel] = {}
         self._endpoints: dict[str, str] | None = None
@@ -113,6 +116,8 @@ class Transport:
     def metadata(self, *, write: bool, request_id: str | None = None) -> list[tuple[str, str]]:
         """Metadata for one logical call (the same on each of its retries)."""
         metadata = [("x-mlledger-actor", self.actor), ("x-correlation-id", uuid.uuid4().hex)]
+        if self.token:
+            metadata.append(("authorization", f"Bearer {self.token}"))
         if write:
             metadata.append(("x-mlledger-request-id", request_id or uuid.uuid4().hex))
         return metadata

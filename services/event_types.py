@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from google.protobuf.message import Message
 
 #: Modules whose `PAYLOADS` maps event types to payload messages, by the service whose log has them.
-MODULES = (("tracking", "tracking.events"), ("registry", "registry.events"), ("registry", "webhooks.events"),
+MODULES = (("auth", "auth.events"),
+           ("tracking", "tracking.events"), ("registry", "registry.events"), ("registry", "webhooks.events"),
            ("registry", "deployer.events"),
            ("artifacts", "artifacts.events"),
            ("tracking", "tracking.purge"), ("registry", "registry.purge"), ("artifacts", "artifacts.purge"))

@@ -45,12 +45,17 @@ def auditor(ctx: click.Context, out: Path, durable: str, once: bool, tracking_ur
     click.echo(f"audited {written} new events into {out}", err=True)
 
 
+#: Logs every service shares (read through the tracking service), besides each service's own.
+SHARED_LOGS = ("auth",)
+
+
 def _read_log(transport: Transport, service: str) -> Iterator[events_pb2.Event]:
-    stub = events_pb2_grpc.EventLogServiceStub(transport.channel(service))
+    shared = service in SHARED_LOGS
+    stub = events_pb2_grpc.EventLogServiceStub(transport.channel("tracking" if shared else service))
     after = 0
     while True:
-        page = transport.call(stub.ReadEvents, events_pb2.ReadEventsRequest(after_position=after, limit=1000),
-                              write=False)
+        request = events_pb2.ReadEventsRequest(after_position=after, limit=1000, log=service if shared else "")
+        page = transport.call(stub.ReadEvents, request, write=False)
         yield from page.events
         if len(page.events) < 1000:
             return
@@ -66,7 +71,7 @@ def verify(path: Path, tracking_uri: str | None) -> None:
 
     transport = Transport(tracking_uri)
     try:
-        services = sorted(transport.endpoints())
+        services = sorted([*transport.endpoints(), *SHARED_LOGS])
         findings = check(path, services, lambda service: _read_log(transport, service))
     finally:
         transport.close()

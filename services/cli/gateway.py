@@ -27,8 +27,10 @@ from mlledger.transport import DEFAULT_TRACKING_URI
               help="Requests per principal, e.g. 200/s [default: unlimited]; over it: 429 with Retry-After.")
 @click.option("--rate-burst", envvar="MLLEDGER_GATEWAY_RATE_BURST", type=click.IntRange(0), default=0,
               help="Requests a principal may send at once [default: two seconds' worth].")
+@click.option("--auth/--no-auth", envvar="MLLEDGER_AUTH", default=False, show_default=True,
+              help="Require a credential on every request, forwarded to the services (docs/security.md).")
 def gateway(host: str, port: int, tracking: str, registry: str, artifacts: str, log_format: str,
-            log_level: str, tls_cert: str, tls_key: str, rate_limit: str, rate_burst: int) -> None:
+            log_level: str, tls_cert: str, tls_key: str, rate_limit: str, rate_burst: int, auth: bool) -> None:
     """Serve MLflow's REST API 2.0 on HOST:PORT, calling the services over gRPC.
 
     Stateless: run as many as you like behind an HTTP load balancer. MLflow clients work
@@ -48,4 +50,4 @@ def gateway(host: str, port: int, tracking: str, registry: str, artifacts: str, 
         raise click.BadParameter(str(exc), param_hint="--rate-limit") from exc
     configure(log_format, log_level)
     serve(host, port, normalize_address(tracking), registry, artifacts, log_level=log_level.lower(),
-          cert_file=tls_cert, key_file=tls_key, limit=limit)
+          cert_file=tls_cert, key_file=tls_key, limit=limit, auth=auth)

@@ -41,9 +41,10 @@ def _port_option(name: str, default: int) -> Callable[[Callable[..., Any]], Call
               help="Port of the HTTP gateway serving MLflow's REST API (0: no gateway).")
 @click.option("--log-format", type=click.Choice(["auto", "json", "console"]), default="json", show_default=True,
               help="Format of the services' logs (written to DATA_DIR/logs).")
+@click.option("--auth", is_flag=True, help="Require credentials (an administrator token is kept in DATA_DIR/auth.env).")
 def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tracking_port: int,
        registry_port: int, artifacts_port: int, postgres_port: int, nats_port: int, gateway_port: int,
-       log_format: str) -> None:
+       log_format: str, auth: bool) -> None:
     """Start the whole stack on this machine and keep it running until Ctrl-C.
 
     Starts embedded PostgreSQL and NATS with JetStream under DATA_DIR (unless --database-url and
@@ -63,9 +64,12 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
     console = Console(stderr=True, soft_wrap=True)
     ports = {"tracking": tracking_port, "registry": registry_port, "artifacts": artifacts_port,
              "postgres": postgres_port, "nats": nats_port}
+    from mlledger.services.stack.local_auth import local_auth_env
+
+    extra_env = local_auth_env(data_dir.expanduser()) if auth else {}
     stack = Stack(StackConfig(data_dir=data_dir.expanduser(), ports=ports, database_url=database_url,
                               nats_url=nats_url, artifact_root=artifact_root, log_format=log_format,
-                              gateway_port=gateway_port),
+                              gateway_port=gateway_port, extra_env=extra_env),
                   cancel=stopping)
     try:
         code = foreground.run(stack, stopping, console, __version__)
@@ -105,9 +109,11 @@ def up(data_dir: Path, database_url: str, nats_url: str, artifact_root: str, tra
               default="auto", show_default=True)
 @click.option("--log-level", envvar="MLLEDGER_LOG_LEVEL", default="info", show_default=True)
 @edge_options
+@click.option("--auth/--no-auth", envvar="MLLEDGER_AUTH", default=False, show_default=True,
+              help="Require credentials on every call (settings: MLLEDGER_AUTH_*, see docs/security.md).")
 def serve(service: str, host: str, port: int, database_url: str, nats_url: str, relay: bool, endpoints: str,
           subject_prefix: str, stream_name: str, artifact_root: str, s3_endpoint: str, s3_access_key: str,
-          s3_secret_key: str, s3_region: str, s3_secure: bool, log_format: str, log_level: str,
+          s3_secret_key: str, s3_region: str, s3_secure: bool, log_format: str, log_level: str, auth: bool,
           **edge: object) -> None:
     """Run one service (tracking, registry or artifacts) until SIGINT or SIGTERM."""
     from mlledger.services import catalog
@@ -127,8 +133,15 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
         stream=StreamSettings(subject_prefix=subject_prefix, stream_name=stream_name), endpoints=parsed,
         log_format=log_format, log_level=log_level, artifact_root=artifact_root, s3_endpoint=s3_endpoint,
         s3_access_key=s3_access_key, s3_secret_key=s3_secret_key, s3_region=s3_region, s3_secure=s3_secure,
+        auth=auth,
     )
     edge_settings.apply(settings, edge)  # TLS, message sizes, request rates (docs/tls.md, docs/limits.md)
+    from mlledger.services.auth.settings import AuthSettings
+
+    try:
+        AuthSettings.from_env(enabled=auth)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     try:
         asyncio.run(serve_forever(catalog.definition(service), settings))
     except OSError as exc:

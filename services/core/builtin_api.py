@@ -16,9 +16,12 @@ DEFAULT_EVENTS_PER_PAGE = 100
 class EventLogApi(events_pb2_grpc.EventLogServiceServicer):
     """Reads this service's event log in global order."""
 
-    def __init__(self, store: PostgresEventStore, service: str) -> None:
+    def __init__(self, store: PostgresEventStore, service: str,
+                 shared: dict[str, PostgresEventStore] | None = None) -> None:
         self.store = store
         self.service = service
+        #: Logs every service shares and answers for, by name (the auth log).
+        self.shared = dict(shared or {})
 
     async def ReadEvents(  # gRPC method name
         self, request: events_pb2.ReadEventsRequest, context: grpc.aio.ServicerContext
@@ -27,14 +30,20 @@ class EventLogApi(events_pb2_grpc.EventLogServiceServicer):
             raise errors.InvalidArgument("limit", f"must be between 0 and {MAX_EVENTS_PER_PAGE}, got {request.limit}")
         if request.after_position < 0:
             raise errors.InvalidArgument("after_position", f"must not be negative, got {request.after_position}")
-        events = await self.store.read_all(
+        store, service = self.store, self.service
+        if request.log:
+            if request.log not in self.shared:
+                raise errors.InvalidArgument("log", f"unknown log {request.log!r}: expected \"\" (this service's) or "
+                                             + " or ".join(repr(name) for name in sorted(self.shared)))
+            store, service = self.shared[request.log], request.log
+        events = await store.read_all(
             after_position=request.after_position,
             limit=request.limit or DEFAULT_EVENTS_PER_PAGE,
             until_position=request.until_position or None,
             stream=request.stream or None,
         )
         return events_pb2.ReadEventsResponse(
-            events=[event.to_proto(self.service) for event in events],
+            events=[event.to_proto(service) for event in events],
             last_position=events[-1].position if events else request.after_position,
         )
 

@@ -64,11 +64,13 @@ class IdentityForwarding(grpc.aio.UnaryUnaryClientInterceptor, grpc.aio.UnaryStr
         return await continuation(_forwarding(client_call_details), request_iterator)
 
 
-def channel(address: str, tls: ClientTls | None = None, max_message_bytes: int = 0) -> grpc.aio.Channel:
+def channel(address: str, tls: ClientTls | None = None, max_message_bytes: int = 0,
+            extra: Sequence[grpc.aio.ClientInterceptor] = ()) -> grpc.aio.Channel:
     """A channel to another service whose calls forward the caller's identity and correlation; secured
-    by `tls` when given (see services/core/tls.py), with the service's message size limit when given."""
+    by `tls` when given (see services/core/tls.py), with the service's message size limit when given,
+    and passing through `extra` (e.g. the service's own credential when authentication is on)."""
     options = list(CHANNEL_OPTIONS)
     if max_message_bytes:
         options[:2] = [("grpc.max_send_message_length", max_message_bytes),
                        ("grpc.max_receive_message_length", max_message_bytes)]
-    return (tls or ClientTls()).aio_channel(address, options, interceptors=[IdentityForwarding()])
+    return (tls or ClientTls()).aio_channel(address, options, interceptors=[IdentityForwarding(), *extra])

@@ -60,6 +60,8 @@ class Settings:
     peer_tls: ClientTls = field(default_factory=ClientTls)
     #: Requests per second per principal (None: unlimited, as on a laptop); see services/core/rate_limit.py.
     rate_limit: RateLimit | None = None
+    #: Require credentials on every call (MLLEDGER_AUTH; the rest of its settings: MLLEDGER_AUTH_*).
+    auth: bool = False
 
     @property
     def schema(self) -> str:

@@ -4,10 +4,14 @@ Each call runs the steps below in order, each around the next:
 
     context   the request context from the metadata: correlation id, idempotency key, method;
               bound into the logs so every line names its call
-    identity  who is calling: sets the context's actor and is_admin (`identify`, replaceable:
-              today the actor header is believed and everyone is an administrator)
+    identity  who is calling: sets the context's actor and is_admin. With authentication off
+              (`identify`) the actor header is believed and everyone is an administrator; with it
+              on, the `guard` (services/auth/guard.py) authenticates the credential, makes its
+              principal the actor, checks the method's rule on the request (PERMISSION_DENIED,
+              recorded) and, after the handler, filters what the caller may not read
     admission whether the caller may call now (`admission`, e.g. the per-principal rate limit of
-              `rate_limit.RateLimiter`): a refusal is answered with the status it returns
+              `rate_limit.RateLimiter`), asked once the caller is known: a refusal is answered
+              with the status it returns
     errors    an mlledger error becomes its precise status with google.rpc details; a database
               or file-system failure the status its cause calls for; anything else is logged as a
               bug and answered INTERNAL
@@ -49,6 +53,18 @@ class Identify(Protocol):
     (Unauthenticated, PermissionDenied) that is answered as the call's status."""
 
     def __call__(self, ctx: request_context.RequestContext, metadata: Metadata) -> request_context.RequestContext:
+        ...
+
+
+class Guard(Protocol):
+    """Authentication and authorization around a handler (services/auth/guard.py)."""
+
+    async def admit(self, method: str, metadata: Any, request: Any) -> Any:
+        """Authenticate and authorize; returns the request to hand to the handler."""
+        ...
+
+    async def after(self, method: str, request: Any, response: Any) -> Any:
+        """The response as the caller may see it."""
         ...
 
 
@@ -136,15 +152,20 @@ async def _admission_step(admission: Admission | None, context: grpc.aio.Service
 
 
 def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str, identify: Identify,
-                admission: Admission | None = None) -> Callable[..., Awaitable[Any]]:
+                admission: Admission | None = None, guard: Guard | None = None) -> Callable[..., Awaitable[Any]]:
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> Any:
         with _context_step(context, method) as ctx:
             try:
                 with _identity_step(ctx, context, identify):
-                    await _admission_step(admission, context)
                     try:
                         with _logging_step():
-                            return await behavior(_checked(request), context)
+                            checked = _checked(request)
+                            if guard is not None:
+                                checked = await guard.admit(method, context.invocation_metadata(), checked)
+                            await _admission_step(admission, context)
+                            if guard is None:
+                                return await behavior(checked, context)
+                            return await guard.after(method, checked, await behavior(checked, context))
                     except grpc.aio.AbortError:
                         raise
                     except Exception as exc:  # noqa: BLE001 - mapped to a status, never swallowed
@@ -156,18 +177,21 @@ def _wrap_unary(behavior: Callable[..., Awaitable[Any]], method: str, identify: 
 
 
 def _wrap_streaming(behavior: Callable[..., Any], method: str, identify: Identify,
-                    admission: Admission | None = None) -> Callable[..., Any]:
+                    admission: Admission | None = None, guard: Guard | None = None) -> Callable[..., Any]:
     if not inspect.isasyncgenfunction(behavior):
-        return _wrap_unary(behavior, method, identify, admission)
+        return _wrap_unary(behavior, method, identify, admission, guard)
 
     async def handler(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         with _context_step(context, method) as ctx:
             try:
                 with _identity_step(ctx, context, identify):
-                    await _admission_step(admission, context)
                     try:
                         with _logging_step():
-                            async for item in behavior(_checked(request), context):
+                            checked = _checked(request)
+                            if guard is not None:
+                                checked = await guard.admit(method, context.invocation_metadata(), checked)
+                            await _admission_step(admission, context)
+                            async for item in behavior(checked, context):
                                 yield item
                     except grpc.aio.AbortError:
                         raise
@@ -180,11 +204,14 @@ def _wrap_streaming(behavior: Callable[..., Any], method: str, identify: Identif
 
 
 class ServiceInterceptor(grpc.aio.ServerInterceptor):
-    """Runs every handler inside the chain: context, identity (`identify`), admission, errors, logging."""
+    """Runs every handler inside the chain: context, identity (`identify`, then `guard` when
+    authentication is on), admission, errors, logging."""
 
-    def __init__(self, identify: Identify = actor_header_identity, admission: Admission | None = None) -> None:
+    def __init__(self, identify: Identify = actor_header_identity, admission: Admission | None = None,
+                 guard: Guard | None = None) -> None:
         self.identify = identify
         self.admission = admission
+        self.guard = guard
 
     async def intercept_service(
         self,
@@ -195,13 +222,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return handler
         method = handler_call_details.method
-        identify, admission = self.identify, self.admission
+        steps = (self.identify, self.admission, self.guard)
         io = {"request_deserializer": validation.safe_deserializer(handler.request_deserializer),
               "response_serializer": handler.response_serializer}
         if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method, identify, admission), **io)
+            return grpc.unary_unary_rpc_method_handler(_wrap_unary(handler.unary_unary, method, *steps), **io)
         if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(_wrap_streaming(handler.unary_stream, method, identify, admission), **io)
+            return grpc.unary_stream_rpc_method_handler(_wrap_streaming(handler.unary_stream, method, *steps), **io)
         if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, method, identify, admission), **io)
-        return grpc.stream_stream_rpc_method_handler(_wrap_streaming(handler.stream_stream, method, identify, admission), **io)
+            return grpc.stream_unary_rpc_method_handler(_wrap_unary(handler.stream_unary, method, *steps), **io)
+        return grpc.stream_stream_rpc_method_handler(_wrap_streaming(handler.stream_stream, method, *steps), **io)

@@ -19,6 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from mlledger import __version__
+from mlledger.services.auth.component import AuthComponent
 from mlledger.services.core import clients
 from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
@@ -73,6 +74,7 @@ class ServiceRuntime:
         self._service_names: list[str] = []
         self.readiness: DatabaseReadiness | None = None
         self.event_stream: EventStreamApi | None = None
+        self.auth: AuthComponent | None = None
         #: Called (awaited) on shutdown after the server stopped, e.g. to stop background consumers.
         self.on_stop: list[Callable[[], Awaitable[None]]] = []
 
@@ -89,13 +91,16 @@ class ServiceRuntime:
             ("grpc.so_reuseport", 0),
         ]
         limiter = RateLimiter(settings.rate_limit) if settings.rate_limit else None
+        self.auth = await AuthComponent.start(settings, pool)
         self.server = grpc.aio.server(
-            interceptors=[ServiceInterceptor(self.identify, admission=limiter.admit if limiter else None)],
+            interceptors=[ServiceInterceptor(self.identify, admission=limiter.admit if limiter else None,
+                                             guard=self.auth.guard)],
             options=options)
-        names = list(self.definition.register(self.server, self))
+        names = [*self.definition.register(self.server, self), *self.auth.register(self.server)]
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 
-        events_pb2_grpc.add_EventLogServiceServicer_to_server(EventLogApi(self.store, settings.service), self.server)
+        event_log = EventLogApi(self.store, settings.service, {"auth": self.auth.store})
+        events_pb2_grpc.add_EventLogServiceServicer_to_server(event_log, self.server)
         self.event_stream = EventStreamApi(settings.nats_url, settings.stream)
         subscriptions_pb2_grpc.add_EventServiceServicer_to_server(self.event_stream, self.server)
         common_pb2_grpc.add_DiscoveryServiceServicer_to_server(DiscoveryApi(settings, __version__), self.server)
@@ -145,7 +150,9 @@ class ServiceRuntime:
                 from mlledger import errors
 
                 raise errors.Unavailable(f"the {service} service's address is not configured (--endpoints)")
-            self._channels[service] = clients.channel(address, self.settings.peer_tls, self.settings.max_message_bytes)
+            extra = self.auth.client_interceptors() if self.auth is not None else []
+            self._channels[service] = clients.channel(address, self.settings.peer_tls,
+                                                      self.settings.max_message_bytes, extra)
         return self._channels[service]
 
     async def stop(self) -> None:
@@ -164,6 +171,8 @@ class ServiceRuntime:
             await self.event_stream.close()
         if self.relay is not None:
             await self.relay.stop()
+        if self.auth is not None:
+            await self.auth.stop()
         for channel in self._channels.values():
             await channel.close()
         if self.store is not None:

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mlledger import __version__
+from mlledger.services.gateway.auth import RequireCredentials
 from mlledger.services.gateway import artifacts, experiments, logged_models, metrics, registry, runs
 from mlledger.services.gateway.backend import Services, discover
 from mlledger.services.core.rate_limit import RateLimit
@@ -54,9 +55,10 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
 
 
 def build(tracking: str, registry_address: str = "", artifacts_address: str = "", *,
-          tls: ClientTls | None = None, limit: RateLimit | None = None) -> Starlette:
+          tls: ClientTls | None = None, limit: RateLimit | None = None, auth: bool = False) -> Starlette:
     """The application for a deployment whose tracking service listens at `tracking` (`grpcs://` for TLS;
-    `tls` secures the channels, `limit` is the per-principal request rate)."""
+    `tls` secures the channels, `limit` is the per-principal request rate; every request must carry a
+    credential when `auth` is on)."""
     tracking, secure = split_scheme(tracking)
     tls = (tls or ClientTls.from_env()).with_scheme(secure)
 
@@ -77,5 +79,7 @@ def build(tracking: str, registry_address: str = "", artifacts_address: str = ""
         *artifacts.routes(),
         *ui_routes(),
     ]
+    # The credential is checked first, so the request rate is counted for the principal it names.
+    middleware = [*([Middleware(RequireCredentials)] if auth else []), Middleware(EdgeLimits, limit=limit)]
     return Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: _not_found, 405: _not_allowed},
-                     middleware=[Middleware(EdgeLimits, limit=limit)])
+                     middleware=middleware)

@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from mlledger.services.core import clients
 from mlledger.services.core.context import ACTOR_HEADER, ANONYMOUS, CORRELATION_ID_HEADER
+from mlledger.services.gateway.auth import forwarded_credential
 from mlledger.services.gateway.errors import from_rpc_error
 from mlledger.tls import ClientTls
 from mlledger.v1 import (artifacts_pb2_grpc, common_pb2, common_pb2_grpc, registry_pb2_grpc,
@@ -85,15 +86,19 @@ class Caller:
     services: Services
     actor: str
     correlation_id: str
+    #: The request's token, forwarded for the services to authenticate (authentication on).
+    credential: str = ""
 
     @classmethod
     def of(cls, request: Request) -> Caller:
         correlation = next((request.headers[h] for h in HTTP_CORRELATION_HEADERS if request.headers.get(h)), "")
-        return cls(request.app.state.services, actor_of(request), correlation or uuid.uuid4().hex)
+        return cls(request.app.state.services, actor_of(request), correlation or uuid.uuid4().hex,
+                   forwarded_credential(request))
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
-        return ((ACTOR_HEADER, self.actor), (CORRELATION_ID_HEADER, self.correlation_id))
+        identity = ((ACTOR_HEADER, self.actor), (CORRELATION_ID_HEADER, self.correlation_id))
+        return (*identity, ("authorization", f"Bearer {self.credential}")) if self.credential else identity
 
     async def call(self, method: Callable[..., Any], request: Any) -> Any:
         """A unary call; a failure becomes the MLflow error for its status."""

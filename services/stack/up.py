@@ -71,6 +71,10 @@ def _banner(console: Console, stack: Stack, version: str, seconds: float) -> Non
     tracking = stack.endpoints.get("tracking", "")
     console.print(f"data: {data_dir}   logs: {data_dir / 'logs'}   SDK: MLLEDGER_TRACKING_URI={tracking}",
                   markup=False)
+    if stack.config.extra_env.get("MLLEDGER_AUTH") == "1":
+        console.print(f"authentication on: the administrator's token is MLLEDGER_AUTH_ADMIN_TOKEN in "
+                      f"{data_dir / 'auth.env'} (export MLLEDGER_TOKEN=<it>, then `mlledger tokens create`)",
+                      markup=False)
     if stack.config.gateway_port:
         console.print(f"UI: http://127.0.0.1:{stack.config.gateway_port}/", markup=False)
         console.print(f"MLflow clients: MLFLOW_TRACKING_URI=http://127.0.0.1:{stack.config.gateway_port}",

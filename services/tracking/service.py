@@ -12,6 +12,7 @@ from mlledger.services.eventstore.redaction import Redacting
 from mlledger.services.eventstore.schema import Migration
 from mlledger.services.tracking.api import TrackingApi
 from mlledger.services.tracking.experiments import ExperimentCommands
+from mlledger.services.tracking.ownership import RunOwnership
 from mlledger.services.tracking.projector import TrackingProjector
 from mlledger.services.tracking.purge import TrackingPurge, purge_handlers
 from mlledger.services.tracking.queries import Queries
@@ -37,6 +38,8 @@ class TrackingService:
         api = TrackingApi(ExperimentCommands(store, queries), RunCommands(store, queries), TrackingReads(store.pool, queries),
                           TrackingPurge(store, runtime.channel))
         tracking_pb2_grpc.add_TrackingServiceServicer_to_server(api, server)
+        if runtime.auth is not None:
+            runtime.auth.resolvers.run_experiment = RunOwnership(store.pool, store.schema).experiment_of
         return [tracking_pb2.DESCRIPTOR.services_by_name["TrackingService"].full_name]
 
 

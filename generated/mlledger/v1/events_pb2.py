@@ -26,7 +26,7 @@ from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18mlledger/v1/events.proto\x12\x0bmlledger.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfd\x01\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x16\n\x0estream_version\x18\x03 \x01(\x03\x12\x17\n\x0fglobal_position\x18\x04 \x01(\x03\x12\x0c\n\x04type\x18\x05 \x01(\t\x12(\n\x04time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x07 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x08 \x01(\t\x12\x0f\n\x07service\x18\t \x01(\t\x12%\n\x07payload\x18\n \x01(\x0b\x32\x14.google.protobuf.Any\x12\x10\n\x08position\x18\x0b \x01(\x03\"H\n\x0fRedactedPayload\x12\x16\n\x0epurge_event_id\x18\x01 \x01(\t\x12\x1d\n\x15original_payload_type\x18\x02 \x01(\t\"b\n\x11ReadEventsRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_position\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x16\n\x0euntil_position\x18\x04 \x01(\x03\"O\n\x12ReadEventsResponse\x12\"\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x12.mlledger.v1.Event\x12\x15\n\rlast_position\x18\x02 \x01(\x03\x32`\n\x0f\x45ventLogService\x12M\n\nReadEvents\x12\x1e.mlledger.v1.ReadEventsRequest\x1a\x1f.mlledger.v1.ReadEventsResponseB<\n\x0f\x64\x65v.mlledger.v1P\x01Z\'mlledger.dev/gen/mlledger/v1;mlledgerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18mlledger/v1/events.proto\x12\x0bmlledger.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfd\x01\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x16\n\x0estream_version\x18\x03 \x01(\x03\x12\x17\n\x0fglobal_position\x18\x04 \x01(\x03\x12\x0c\n\x04type\x18\x05 \x01(\t\x12(\n\x04time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x07 \x01(\t\x12\x16\n\x0e\x63orrelation_id\x18\x08 \x01(\t\x12\x0f\n\x07service\x18\t \x01(\t\x12%\n\x07payload\x18\n \x01(\x0b\x32\x14.google.protobuf.Any\x12\x10\n\x08position\x18\x0b \x01(\x03\"H\n\x0fRedactedPayload\x12\x16\n\x0epurge_event_id\x18\x01 \x01(\t\x12\x1d\n\x15original_payload_type\x18\x02 \x01(\t\"o\n\x11ReadEventsRequest\x12\x0e\n\x06stream\x18\x01 \x01(\t\x12\x16\n\x0e\x61\x66ter_position\x18\x02 \x01(\x03\x12\r\n\x05limit\x18\x03 \x01(\x05\x12\x16\n\x0euntil_position\x18\x04 \x01(\x03\x12\x0b\n\x03log\x18\x05 \x01(\t\"O\n\x12ReadEventsResponse\x12\"\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x12.mlledger.v1.Event\x12\x15\n\rlast_position\x18\x02 \x01(\x03\x32`\n\x0f\x45ventLogService\x12M\n\nReadEvents\x12\x1e.mlledger.v1.ReadEventsRequest\x1a\x1f.mlledger.v1.ReadEventsResponseB<\n\x0f\x64\x65v.mlledger.v1P\x01Z\'mlledger.dev/gen/mlledger/v1;mlledgerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,9 +39,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_REDACTEDPAYLOAD']._serialized_start=357
   _globals['_REDACTEDPAYLOAD']._serialized_end=429
   _globals['_READEVENTSREQUEST']._serialized_start=431
-  _globals['_READEVENTSREQUEST']._serialized_end=529
-  _globals['_READEVENTSRESPONSE']._serialized_start=531
-  _globals['_READEVENTSRESPONSE']._serialized_end=610
-  _globals['_EVENTLOGSERVICE']._serialized_start=612
-  _globals['_EVENTLOGSERVICE']._serialized_end=708
+  _globals['_READEVENTSREQUEST']._serialized_end=542
+  _globals['_READEVENTSRESPONSE']._serialized_start=544
+  _globals['_READEVENTSRESPONSE']._serialized_end=623
+  _globals['_EVENTLOGSERVICE']._serialized_start=625
+  _globals['_EVENTLOGSERVICE']._serialized_end=721
 # @@protoc_insertion_point(module_scope)

@@ -45,16 +45,18 @@ class RedactedPayload(_message.Message):
     def __init__(self, purge_event_id: _Optional[str] = ..., original_payload_type: _Optional[str] = ...) -> None: ...
 
 class ReadEventsRequest(_message.Message):
-    __slots__ = ("stream", "after_position", "limit", "until_position")
+    __slots__ = ("stream", "after_position", "limit", "until_position", "log")
     STREAM_FIELD_NUMBER: _ClassVar[int]
     AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     UNTIL_POSITION_FIELD_NUMBER: _ClassVar[int]
+    LOG_FIELD_NUMBER: _ClassVar[int]
     stream: str
     after_position: int
     limit: int
     until_position: int
-    def __init__(self, stream: _Optional[str] = ..., after_position: _Optional[int] = ..., limit: _Optional[int] = ..., until_position: _Optional[int] = ...) -> None: ...
+    log: str
+    def __init__(self, stream: _Optional[str] = ..., after_position: _Optional[int] = ..., limit: _Optional[int] = ..., until_position: _Optional[int] = ..., log: _Optional[str] = ...) -> None: ...
 
 class ReadEventsResponse(_message.Message):
     __slots__ = ("events", "last_position")
