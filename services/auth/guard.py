@@ -56,6 +56,9 @@ class CallGuard:
             if not (principal.via or principal.is_admin):
                 await self.access.require_admin(principal, f"call {method} (services call it for their callers)")
             return
+        if method in policy.ADMIN_ONLY:
+            await self.access.require_admin(principal, f"call {method}")
+            return
         rule = policy.RULES.get(method)
         if rule is None:
             if not policy.authenticated_only(method):

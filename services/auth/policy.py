@@ -164,7 +164,10 @@ RULES: dict[str, Rule] = {
 }
 
 #: Calls a service makes for its caller: allowed only when a service forwards them (or to an admin).
-SERVICE_ONLY = {ARTIFACTS + "SnapshotArtifacts"}
+SERVICE_ONLY = {ARTIFACTS + "SnapshotArtifacts", ARTIFACTS + "PurgeArtifacts"}
+
+#: Calls only an administrator may make, whatever roles the caller holds (purge: docs/purge.md).
+ADMIN_ONLY = {TRACKING + "PurgeRun", TRACKING + "PurgeExperiment", REGISTRY + "PurgeModelVersion"}
 
 #: Streaming requests checked message by message (the resource is in each message).
 CHECKED_PER_MESSAGE = {TRACKING + "StreamMetrics", ARTIFACTS + "UploadArtifact"}

@@ -195,3 +195,17 @@ def test_artifacts_follow_the_experiment_roles(admin: mlledger.Client, experimen
     admin.grant_permission("experiment", experiment_id, editor.name, "EDIT")  # type: ignore[attr-defined]
     editor.upload_artifact_bytes(location, "more.txt", b"y")
     assert sorted(f.path for f in reader.list_artifacts(run_id)) == ["more.txt", "notes.txt"]
+
+
+def test_only_an_administrator_purges(admin: mlledger.Client, experiment: tuple[str, str],
+                                      user: Callable[[str], mlledger.Client]) -> None:
+    """Even MANAGE on the experiment does not let a principal purge its run; an administrator can."""
+    experiment_id, run_id = experiment
+    manager = user("manager")
+    admin.grant_permission("experiment", experiment_id, manager.name, "MANAGE")  # type: ignore[attr-defined]
+    with pytest.raises(errors.PermissionDenied, match="an administrator is needed"):
+        manager.purge_run(run_id)
+    assert manager.get_run(run_id).info.run_id == run_id  # nothing was removed
+    admin.purge_run(run_id)
+    with pytest.raises(errors.NotFound):
+        admin.get_run(run_id)
