@@ -76,13 +76,17 @@ class RecordedEvent:
 
 @dataclass(frozen=True)
 class Envelope:
-    """An event with its payload decoded, as projectors see it (live and during a rebuild)."""
+    """An event with its payload decoded, as projectors see it (live and during a rebuild).
+
+    `time` is None only while a time-free event (see Projector.time_free_events) is projected
+    live: its time is assigned at commit.
+    """
 
     id: uuid.UUID
     stream: str
     type: str
     payload: Message
-    time: dt.datetime
+    time: dt.datetime | None
     actor: str
     correlation_id: str
 

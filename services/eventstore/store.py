@@ -1,11 +1,17 @@
 """EventStore: append events inside the caller's transaction, read them back, write idempotently.
 
 A write is a `Transaction`: the service appends events to it, its projector updates the read
-models in the same database transaction, and at commit the events are inserted. The first append
-takes a transaction-level advisory lock held until COMMIT and reads the events' time under it.
-Holding that lock while positions are taken and committed means positions become visible
-strictly in order, so a reader tailing `position > cursor` (the relay) can never skip an event
-that commits late, and event times never decrease along positions.
+models in the same database transaction, and at commit the events are inserted under a
+transaction-level advisory lock (the append lock) held until COMMIT, with their time read
+under it. Holding that lock while positions are taken and committed means positions become
+visible strictly in order, so a reader tailing `position > cursor` (the relay) can never skip an
+event that commits late, and event times never decrease along positions.
+
+When the lock is taken: a write whose events the projector declares time-free (their projection
+never reads the event's time) and whose caller does not read the time either leaves it to the
+final statement before COMMIT, so it holds the lock only while the database finishes it. Any
+other write takes the lock and the time at its first append, since its projection or its answer
+needs the time before commit; it then holds the lock across its remaining round trips.
 """
 
 from __future__ import annotations
@@ -52,22 +58,36 @@ class Transaction:
         self.conn = conn
         self.context = ctx
         self._store = store
-        self._pending: list[tuple[NewEvent, dt.datetime]] = []
+        self._pending: list[NewEvent] = []
         self._expected: dict[str, int] = {}
+        #: The events' time once the append lock is held; None while it is left to the commit.
         self._time: dt.datetime | None = None
 
     async def append(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> list[Envelope]:
-        """Append events (all to streams checked against `expected_version`) and project them now.
+        """Append events (all to streams checked against `expected_version`) and project them now;
+        the envelopes returned carry the events' time.
 
         `expected_version` is the version the stream must have before these events: NO_STREAM (0)
         for a new stream, ANY to skip the check. A mismatch fails the whole transaction with
         ConcurrencyConflict (gRPC ABORTED) when it commits.
         """
+        return await self._append(event, expected_version, caller_reads_time=True)
+
+    async def record(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> None:
+        """Append events like `append`, for a caller that does not read their time.
+
+        If the projector declares these event types time-free, the append lock and the time are
+        left to the final statement before COMMIT (see the module docstring).
+        """
+        await self._append(event, expected_version, caller_reads_time=False)
+
+    async def _append(self, event: NewEvent | Sequence[NewEvent], expected_version: int, *,
+                      caller_reads_time: bool) -> list[Envelope]:
         batch = [event] if isinstance(event, NewEvent) else list(event)
         envelopes = []
-        if batch and self._time is None:
-            # The append lock is taken at the first append and held to COMMIT, and the events'
-            # time is read under it: time then never decreases along the log's positions.
+        if batch and self._time is None and (caller_reads_time or not self._store.time_free(batch)):
+            # Someone reads the time before commit: take the lock now and read the time under it,
+            # so time never decreases along the log's positions. Held to COMMIT.
             self._time = await self._store.lock_for_append(self.conn)
         for item in batch:
             size = item.payload.ByteSize()
@@ -80,11 +100,10 @@ class Transaction:
                 )
             if expected_version != ANY and item.stream not in self._expected:
                 self._expected[item.stream] = expected_version
-            now = self._time
-            assert now is not None
-            self._pending.append((item, now))
+            self._pending.append(item)
             envelope = Envelope(
-                item.id, item.stream, item.type, item.payload, now, self.context.actor, self.context.correlation_id
+                item.id, item.stream, item.type, item.payload, self._time, self.context.actor,
+                self.context.correlation_id,
             )
             await self._store.projector.apply(self.conn, envelope)
             envelopes.append(envelope)
@@ -92,30 +111,31 @@ class Transaction:
 
     async def flush(self, request_id: str = "", response: Message | None = None) -> int:
         """Insert the pending events (and the idempotency key's response) in one server-side call
-        under the append lock; called just before COMMIT. Returns the number of events appended."""
+        that takes the append lock (and the time, unless already taken); called just before
+        COMMIT. Returns the number of events appended."""
         if not self._pending and not request_id:
             return 0
         expected = sorted(self._expected.items())
         ctx = self.context
-        count = len(self._pending)
+        pending = self._pending
         await self.conn.execute(
-            f"SELECT count(*) FROM {self._store.schema}.append_events("
-            "%b, %b, %b::text[], %b::bigint[], %b::uuid[], %b::text[], %b::text[], %b::timestamptz[], "
-            "%b::text[], %b::text[], %b::text[], %b::bytea[], %b, %b, %b)",
+            f"SELECT {self._store.schema}.append_events("
+            "%b, %b, %b::text[], %b::bigint[], %b::uuid[], %b::text[], %b::text[], %b::timestamptz, "
+            "%b, %b, %b::text[], %b::bytea[], %b, %b, %b)",
             (
                 self._store.append_lock, self._store.channel,
                 [stream for stream, _ in expected], [version for _, version in expected],
-                [event.id for event, _ in self._pending], [event.stream for event, _ in self._pending],
-                [event.type for event, _ in self._pending], [time for _, time in self._pending],
-                [ctx.actor] * count, [ctx.correlation_id] * count,
-                [event.payload_type for event, _ in self._pending],
-                [event.payload.SerializeToString() for event, _ in self._pending],
+                [event.id for event in pending], [event.stream for event in pending],
+                [event.type for event in pending], self._time, ctx.actor, ctx.correlation_id,
+                [event.payload_type for event in pending],
+                [event.payload.SerializeToString() for event in pending],
                 request_id or None,
                 _call_kind(response.DESCRIPTOR.full_name, ctx.method) if response is not None else None,
                 response.SerializeToString() if response is not None else None,
             ),
         )
-        self._pending.clear()
+        count = len(pending)
+        self._pending = []
         return count
 
 
@@ -149,6 +169,11 @@ class PostgresEventStore(EventStore):
         self.projector: Projector = projector or NullProjector()
         self.append_lock = log_schema.lock_key(schema, "append")
         self.channel = f"{schema}_events"
+        self._time_free_events = frozenset(getattr(self.projector, "time_free_events", ()))
+
+    def time_free(self, events: Sequence[NewEvent]) -> bool:
+        """Whether the projector never reads the time of any of `events` (so it may be taken at commit)."""
+        return all(event.type in self._time_free_events for event in events)
 
     async def lock_for_append(self, conn: AsyncConnection) -> dt.datetime:
         """Take the append lock (until COMMIT) and return the time for this transaction's events:

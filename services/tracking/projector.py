@@ -23,6 +23,11 @@ class TrackingProjector:
     def __init__(self, schema: str) -> None:
         self.schema = schema
         self.tables: Sequence[str] = tuple(f"{schema}.{table}" for table in READ_MODEL_TABLES)
+        #: Run events whose handlers below never read event.time: their writes take the append lock at commit.
+        self.time_free_events: frozenset[str] = frozenset({
+            ev.RUN_CREATED, ev.RUN_UPDATED, ev.RUN_DELETED, ev.RUN_RESTORED, ev.RUN_TAG_SET, ev.RUN_TAG_DELETED,
+            ev.RUN_PARAMS_LOGGED, ev.RUN_METRICS_LOGGED,
+        })
         self._handlers: dict[str, Handler] = {
             ev.EXPERIMENT_CREATED: self._experiment_created, ev.EXPERIMENT_RENAMED: self._experiment_renamed,
             ev.EXPERIMENT_DELETED: self._experiment_stage, ev.EXPERIMENT_RESTORED: self._experiment_stage,

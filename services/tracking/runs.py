@@ -65,7 +65,7 @@ class RunCommands:
                 status=pb.RUNNING, start_time=domain.timestamp(start), tags=run_tags,
                 user_id=request.user_id or request_context.current().actor,
                 artifact_uri=domain.run_artifact_uri(location, run_id), parent_run_id=request.parent_run_id)
-            await tx.append(ev.run_event(run_id, ev.RUN_CREATED, payload), expected_version=NO_STREAM)
+            await tx.record(ev.run_event(run_id, ev.RUN_CREATED, payload), expected_version=NO_STREAM)
             info = pb.RunInfo(
                 run_id=run_id, experiment_id=experiment_id, run_name=payload.run_name, status=pb.RUNNING,
                 start_time=payload.start_time, artifact_uri=payload.artifact_uri, lifecycle_stage=pb.ACTIVE,
@@ -114,7 +114,7 @@ class RunCommands:
             before = await self.queries.run_info(tx.conn, request.run_id)
             payload = domain.run_update(before, request, domain.now_ms())  # type: ignore[arg-type]
             if payload is not None:
-                await tx.append(ev.run_event(request.run_id, ev.RUN_UPDATED, payload))
+                await tx.record(ev.run_event(request.run_id, ev.RUN_UPDATED, payload))
             return pb.UpdateRunResponse(run_info=await self.queries.run_info(tx.conn, request.run_id))
 
         return await self.store.write(write, pb.UpdateRunResponse)
@@ -125,7 +125,7 @@ class RunCommands:
             stage = await self._run(tx, run_id, lock="UPDATE", live=False)
             if (stage == "DELETED") != deleted:
                 payload = pb.RunDeleted(run_id=run_id) if deleted else pb.RunRestored(run_id=run_id)
-                await tx.append(ev.run_event(run_id, ev.RUN_DELETED if deleted else ev.RUN_RESTORED, payload))
+                await tx.record(ev.run_event(run_id, ev.RUN_DELETED if deleted else ev.RUN_RESTORED, payload))
             return pb.DeleteRunResponse()
 
         await self.store.write(write, pb.DeleteRunResponse)
@@ -140,7 +140,7 @@ class RunCommands:
             if await cursor.fetchone() is None:
                 raise errors.NotFound("run tag", request.key)
             payload = pb.RunTagDeleted(run_id=request.run_id, key=request.key)
-            await tx.append(ev.run_event(request.run_id, ev.RUN_TAG_DELETED, payload))
+            await tx.record(ev.run_event(request.run_id, ev.RUN_TAG_DELETED, payload))
             return pb.DeleteTagResponse()
 
         return await self.store.write(write, pb.DeleteTagResponse)
@@ -157,7 +157,7 @@ class RunCommands:
             fresh = await self._fresh_params(tx, request.run_id, params, param_field and f"{field_prefix}{param_field}")
             batch = _batch_events(request.run_id, fresh, tags, request.metrics if points else [])
             if batch:
-                await tx.append(batch)
+                await tx.record(batch)
             return pb.LogBatchResponse(metric_points=points, params=len(fresh), tags=len(tags))
 
         return await self.store.write(write, pb.LogBatchResponse, request_id=request_id)
