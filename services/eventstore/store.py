@@ -42,10 +42,11 @@ MAX_PAYLOAD_BYTES = 1_000_000 - 16 * 1024
 #: SQLSTATE the append function raises when an expected version does not match.
 CONFLICT_SQLSTATE = "ML001"
 
-_COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload"
+EVENT_COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload"
 
 
-def _recorded(row: tuple[Any, ...]) -> RecordedEvent:
+def recorded_event(row: tuple[Any, ...]) -> RecordedEvent:
+    """A row selected as EVENT_COLUMNS, as a RecordedEvent."""
     position, event_id, stream, version, event_type, time, actor, correlation_id, payload_type, payload = row
     return RecordedEvent(event_id, stream, version, position, event_type, time, actor, correlation_id, payload_type,
                          bytes(payload))
@@ -262,11 +263,11 @@ class PostgresEventStore(EventStore):
     async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:
         async with translated(), self.pool.connection() as conn:
             cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream = %s AND stream_version > %s "
+                f"SELECT {EVENT_COLUMNS} FROM {self.schema}.events WHERE stream = %s AND stream_version > %s "
                 "ORDER BY stream_version LIMIT %s",
                 (stream, after_version, limit),
             )
-            return [_recorded(row) for row in await cursor.fetchall()]
+            return [recorded_event(row) for row in await cursor.fetchall()]
 
     async def read_all(
         self, *, after_position: int = 0, limit: int = 1000, until_position: int | None = None,
@@ -284,11 +285,11 @@ class PostgresEventStore(EventStore):
             params.append(stream_prefix)  # type: ignore[arg-type]
         async with translated(), self.pool.connection() as conn:
             cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE {' AND '.join(conditions)} "
+                f"SELECT {EVENT_COLUMNS} FROM {self.schema}.events WHERE {' AND '.join(conditions)} "
                 "ORDER BY position LIMIT %s",
                 (*params, limit),
             )
-            return [_recorded(row) for row in await cursor.fetchall()]
+            return [recorded_event(row) for row in await cursor.fetchall()]
 
     async def head_position(self) -> int:
         """The highest committed global position (0 for an empty log)."""
@@ -316,14 +317,14 @@ class PostgresEventStore(EventStore):
             position = 0
             while True:
                 cursor = await conn.execute(
-                    f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE position > %s ORDER BY position LIMIT %s",
+                    f"SELECT {EVENT_COLUMNS} FROM {self.schema}.events WHERE position > %s ORDER BY position LIMIT %s",
                     (position, batch_size),
                 )
                 rows = await cursor.fetchall()
                 if not rows:
                     break
                 for row in rows:
-                    await self.projector.apply(conn, envelope_of(_recorded(row)))
+                    await self.projector.apply(conn, envelope_of(recorded_event(row)))
                 position = rows[-1][0]
                 replayed += len(rows)
                 if on_progress is not None:

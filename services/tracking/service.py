@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import grpc
 
 from mlledger.services.core.server import ServiceRuntime
+from mlledger.services.eventstore.planner_statistics import PlannerStatistics
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration
 from mlledger.services.tracking.api import TrackingApi
@@ -34,6 +35,10 @@ class TrackingService:
         queries = Queries(store.schema)
         api = TrackingApi(ExperimentCommands(store, queries), RunCommands(store, queries), TrackingReads(store.pool, queries))
         tracking_pb2_grpc.add_TrackingServiceServicer_to_server(api, server)
+        # Searches right after a bulk load of runs must not wait a minute for autovacuum's statistics.
+        statistics = PlannerStatistics(store.pool, store.projector.tables)
+        statistics.start()
+        runtime.on_stop.append(statistics.stop)
         return [tracking_pb2.DESCRIPTOR.services_by_name["TrackingService"].full_name]
 
 
