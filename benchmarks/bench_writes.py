@@ -43,7 +43,7 @@ STAGES = ("Staging", "Production")
 
 def row(name: str, target: str, measured: str, met: bool | None) -> None:
     verdict = {True: "met", False: "MISSED", None: "-"}[met]
-    print(f"{name:<44} {target:<16} {measured:<30} {verdict:<7} load {os.getloadavg()[0]:.2f}", flush=True)
+    print(f"{name:<52} {target:<16} {measured:<30} {verdict:<7} load {os.getloadavg()[0]:.2f}", flush=True)
 
 
 def sequential(call: Callable[[int], object], count: int) -> tuple[float, float]:
@@ -214,7 +214,7 @@ def main() -> None:
         with running_stack(infra) as stack, mlledger.Client(stack.tracking_uri, actor="bench") as client:
             groups = stack_groups(stack, infra)
             print(f"write-path benchmark: {os.cpu_count()} CPUs, load at start {os.getloadavg()}")
-            print(f"{'row':<44} {'target':<16} {'measured':<30} {'verdict':<7}")
+            print(f"{'row':<52} {'target':<16} {'measured':<30} {'verdict':<7}")
             with PeakPss(groups.values()) as memory:
                 small_writes(client, groups, args.calls)
                 concurrent_writes(client, args.seconds)

@@ -145,7 +145,8 @@ class EventStore(abc.ABC):
 
     @abc.abstractmethod
     async def write(
-        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
+        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None,
+        database_only: bool = False,
     ) -> R:
         """Run `fn` in a transaction that commits its events and read-model changes together."""
 
@@ -186,14 +187,18 @@ class PostgresEventStore(EventStore):
         return row[0]  # type: ignore[index,no-any-return]
 
     async def write(
-        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
+        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None,
+        database_only: bool = False,
     ) -> R:
         """Run `fn` in one transaction; with a request id (from the call's metadata unless given),
         a retried call returns the first call's response and writes nothing again.
 
         The key is checked before `fn` runs, since `fn` may act outside the database (store a
         file, call another service). A duplicate running concurrently is recognised when its key
-        collides at commit, or when `fn` refuses it because of what the first one did.
+        collides at commit, or when `fn` refuses it because of what the first one did. When `fn`
+        acts on nothing but this transaction (`database_only`), that collision is the only check:
+        a retry runs `fn` again, is rolled back at commit and answers as the first call did, and
+        every first call saves the round trip of the early check.
         """
         ctx = request_context.current()
         key = ctx.request_id if request_id is None else request_id
@@ -209,7 +214,7 @@ class PostgresEventStore(EventStore):
                         # other), in the order a rebuild locks them, then the append lock later:
                         # a writer and a rebuild can never wait for each other in a cycle.
                         await conn.execute(f"LOCK TABLE {', '.join(self.projector.tables)} IN ROW EXCLUSIVE MODE")
-                    if key:
+                    if key and not database_only:
                         earlier = await self._stored_response(conn, key, response_type)
                         if earlier is not None:
                             return earlier

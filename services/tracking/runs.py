@@ -73,7 +73,7 @@ class RunCommands:
             return pb.CreateRunResponse(run=pb.Run(info=info, data=pb.RunData(tags=payload.tags)))
 
         try:
-            return await self.store.write(write, pb.CreateRunResponse)
+            return await self.store.write(write, pb.CreateRunResponse, database_only=True)
         except psycopg.Error as exc:
             if exc.sqlstate == UNKNOWN_EXPERIMENT_SQLSTATE:
                 raise errors.NotFound("experiment", experiment_id) from exc
@@ -117,7 +117,7 @@ class RunCommands:
                 await tx.record(ev.run_event(request.run_id, ev.RUN_UPDATED, payload))
             return pb.UpdateRunResponse(run_info=await self.queries.run_info(tx.conn, request.run_id))
 
-        return await self.store.write(write, pb.UpdateRunResponse)
+        return await self.store.write(write, pb.UpdateRunResponse, database_only=True)
 
     async def set_stage(self, run_id: str, deleted: bool) -> None:
         """Soft-delete or restore; doing it twice is a no-op."""
@@ -128,7 +128,7 @@ class RunCommands:
                 await tx.record(ev.run_event(run_id, ev.RUN_DELETED if deleted else ev.RUN_RESTORED, payload))
             return pb.DeleteRunResponse()
 
-        await self.store.write(write, pb.DeleteRunResponse)
+        await self.store.write(write, pb.DeleteRunResponse, database_only=True)
 
     async def delete_tag(self, request: pb.DeleteTagRequest) -> pb.DeleteTagResponse:
         domain.check_key("key", request.key)
@@ -143,7 +143,7 @@ class RunCommands:
             await tx.record(ev.run_event(request.run_id, ev.RUN_TAG_DELETED, payload))
             return pb.DeleteTagResponse()
 
-        return await self.store.write(write, pb.DeleteTagResponse)
+        return await self.store.write(write, pb.DeleteTagResponse, database_only=True)
 
     async def log_batch(self, request: pb.LogBatchRequest, *, field_prefix: str = "", param_field: str = "params",
                         request_id: str | None = None) -> pb.LogBatchResponse:
@@ -160,7 +160,7 @@ class RunCommands:
                 await tx.record(batch)
             return pb.LogBatchResponse(metric_points=points, params=len(fresh), tags=len(tags))
 
-        return await self.store.write(write, pb.LogBatchResponse, request_id=request_id)
+        return await self.store.write(write, pb.LogBatchResponse, request_id=request_id, database_only=True)
 
     async def _fresh_params(self, tx: Transaction, run_id: str, params: list[pb.Param], field: str) -> list[pb.Param]:
         if not params:
