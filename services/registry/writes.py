@@ -1,6 +1,7 @@
 """The registry's write path: load the model (row-locked), let the rules decide the events,
 append them (the projector updates the read model in the same transaction), answer from the
-state the same events produce."""
+state the same events produce. Every transaction here touches only the database (snapshots happen
+between transactions), so each is written `database_only` (see PostgresEventStore.write)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class RegistryWrites:
             model = await queries.load_model(tx.conn, self.s, name, lock=True, numbers=numbers, stages=stages,
                                              latest=latest)
             return answer(await self._apply(tx, model, decide(model)))
-        return await self.store.write(fn, response_type)
+        return await self.store.write(fn, response_type, database_only=True)
 
     async def create_model(self, name: str, description: str, tags: dict[str, str]) -> pb.CreateRegisteredModelResponse:
         async def fn(tx: Transaction) -> pb.CreateRegisteredModelResponse:
@@ -59,7 +60,7 @@ class RegistryWrites:
             created = domain.fold(envelopes)
             assert created is not None
             return pb.CreateRegisteredModelResponse(registered_model=encode.model(created))
-        return await self._unique_name(name, self.store.write(fn, pb.CreateRegisteredModelResponse))
+        return await self._unique_name(name, self.store.write(fn, pb.CreateRegisteredModelResponse, database_only=True))
 
     async def rename_model(self, name: str, new_name: str) -> pb.RenameRegisteredModelResponse:
         async def fn(tx: Transaction) -> pb.RenameRegisteredModelResponse:
@@ -68,7 +69,7 @@ class RegistryWrites:
                 raise errors.AlreadyExists("registered model", new_name)
             after = await self._apply(tx, model, rules.rename_model(model, new_name))
             return pb.RenameRegisteredModelResponse(registered_model=encode.model(after))
-        return await self._unique_name(new_name, self.store.write(fn, pb.RenameRegisteredModelResponse))
+        return await self._unique_name(new_name, self.store.write(fn, pb.RenameRegisteredModelResponse, database_only=True))
 
     @staticmethod
     async def _unique_name(name: str, write: Awaitable[R]) -> R:
@@ -107,7 +108,7 @@ class RegistryWrites:
             return encode.version(after, after.version(after.last_version))
         for attempt in range(CREATE_ATTEMPTS):
             try:
-                return await self.store.write(fn, pb.ModelVersion)
+                return await self.store.write(fn, pb.ModelVersion, database_only=True)
             except errors.ConcurrencyConflict:
                 if attempt == CREATE_ATTEMPTS - 1:
                     raise
@@ -131,4 +132,5 @@ class RegistryWrites:
             return encode.version(after, after.version(pending.version))
         # Its own idempotency key: the call's key already answers the PENDING step.
         key = request_context.current().request_id
-        return await self.store.write(fn, pb.ModelVersion, request_id=f"{key}/finish" if key else "")
+        return await self.store.write(fn, pb.ModelVersion, request_id=f"{key}/finish" if key else "",
+                                      database_only=True)
