@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import psycopg
 from google.protobuf.message import Message
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncCursor
 from psycopg_pool import AsyncConnectionPool
 
 from mlledger import errors
@@ -63,6 +63,8 @@ class Transaction:
         self._expected: dict[str, int] = {}
         #: The events' time once the append lock is held; None while it is left to the commit.
         self._time: dt.datetime | None = None
+        #: The query reading that time, once the lock and it were sent (see `lock_early`).
+        self._time_query: AsyncCursor[Any] | None = None
 
     async def append(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> list[Envelope]:
         """Append events (all to streams checked against `expected_version`) and project them now;
@@ -82,14 +84,28 @@ class Transaction:
         """
         await self._append(event, expected_version, caller_reads_time=False)
 
+    async def lock_early(self) -> None:
+        """Send the append lock and the time query now without waiting for them, so they ride
+        with the caller's next read instead of a round trip of their own at the first append.
+
+        For a write that will append events whose time it needs: the lock is held from here
+        to COMMIT, so call it right before the write's last read.
+        """
+        if self._time is None and self._time_query is None:
+            self._time_query = await self._store.send_lock_for_append(self.conn)
+
     async def _append(self, event: NewEvent | Sequence[NewEvent], expected_version: int, *,
                       caller_reads_time: bool) -> list[Envelope]:
         batch = [event] if isinstance(event, NewEvent) else list(event)
         envelopes = []
         if batch and self._time is None and (caller_reads_time or not self._store.time_free(batch)):
-            # Someone reads the time before commit: take the lock now and read the time under it,
-            # so time never decreases along the log's positions. Held to COMMIT.
-            self._time = await self._store.lock_for_append(self.conn)
+            # Someone reads the time before commit: take the lock now (unless lock_early sent it)
+            # and read the time under it, so time never decreases along the log's positions.
+            if self._time_query is None:
+                self._time_query = await self._store.send_lock_for_append(self.conn)
+            row = await self._time_query.fetchone()
+            assert row is not None
+            self._time = row[0]
         for item in batch:
             size = item.payload.ByteSize()
             if size > MAX_PAYLOAD_BYTES:
@@ -177,14 +193,14 @@ class PostgresEventStore(EventStore):
         """Whether the projector never reads the time of any of `events` (so it may be taken at commit)."""
         return all(event.type in self._time_free_events for event in events)
 
-    async def lock_for_append(self, conn: AsyncConnection) -> dt.datetime:
-        """Take the append lock (until COMMIT) and return the time for this transaction's events:
-        the clock under the lock, never earlier than the last logged event's time."""
+    async def send_lock_for_append(self, conn: AsyncConnection) -> AsyncCursor[Any]:
+        """Send the statements taking the append lock (until COMMIT) and reading the time for this
+        transaction's events: the clock under the lock, never earlier than the last logged event's
+        time. Returns the cursor whose one row is that time (fetching it waits for the lock)."""
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.append_lock,))
         # A separate statement: its snapshot, taken once the lock is held, sees the last holder's events.
-        cursor = await conn.execute(f"SELECT greatest(clock_timestamp(), (SELECT max(time) FROM {self.schema}.events))")
-        row = await cursor.fetchone()
-        return row[0]  # type: ignore[index,no-any-return]
+        return await conn.execute(
+            f"SELECT greatest(clock_timestamp(), (SELECT max(time) FROM {self.schema}.events))")
 
     async def write(
         self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None,
