@@ -162,8 +162,9 @@ async def search_after_load(stack: TestStack, runs: int) -> None:
     row(f"search_runs over {runs} runs right after loading", "p50 < 20 ms", f"{p50:.1f} ms (p99 {p99:.1f})", p50 < 20)
 
 
-async def publication_lag(stack: TestStack, rate: float, seconds: float) -> None:
-    """Commit-to-subscriber delays of SetTag events while writes are driven at `rate` per second."""
+async def publication_lag(stack: TestStack, rate: float, seconds: float) -> float:
+    """Commit-to-subscriber delays of SetTag events while writes are driven at `rate` per second;
+    prints the row and returns the rate achieved."""
     delays: list[float] = []
     connection = await nats.connect(stack.nats_url)
 
@@ -196,6 +197,7 @@ async def publication_lag(stack: TestStack, rate: float, seconds: float) -> None
     p99 = sorted(delays)[int(0.99 * (len(delays) - 1))] if delays else float("inf")
     row(f"commit-to-subscriber p99 at {rate:.0f} writes/s offered", "< 50 ms",
         f"{p99:.1f} ms ({achieved:.0f} writes/s done)", p99 < 50 and achieved >= 0.95 * rate)
+    return achieved
 
 
 def main() -> None:
@@ -220,7 +222,9 @@ def main() -> None:
                 concurrent_writes(client, args.seconds)
                 transfers(stack, client, args.large_mb)
                 asyncio.run(search_after_load(stack, args.runs))
-                asyncio.run(publication_lag(stack, args.rate, args.seconds))
+                achieved = asyncio.run(publication_lag(stack, args.rate, args.seconds))
+                if achieved < 0.95 * args.rate:  # saturated: the lag below saturation tells the relay's own share
+                    asyncio.run(publication_lag(stack, max(10.0, achieved / 2), args.seconds))
             row("stack PSS (services, NATS, PostgreSQL), peak", "< 600 MB", f"{memory.peak:.0f} MB", memory.peak < 600)
     finally:
         infra.stop()

@@ -80,7 +80,7 @@ def stack_pss_mb(roots: Iterable[int]) -> float:
 class PeakPss:
     """Samples the stack's PSS in a background thread; `peak` is the largest sample."""
 
-    def __init__(self, roots: Iterable[int], interval: float = 0.5) -> None:
+    def __init__(self, roots: Iterable[int], interval: float = 2.0) -> None:
         self.roots = list(roots)
         self.interval = interval
         self.peak = 0.0
