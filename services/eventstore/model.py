@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class NewEvent:
 
     @property
     def payload_type(self) -> str:
-        return self.payload.DESCRIPTOR.full_name
+        return str(self.payload.DESCRIPTOR.full_name)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class RecordedEvent:
     payload_type: str
     payload: bytes
 
-    def decode(self, message_class: type[Message]) -> Message:
+    def decode(self, message_class: builtins.type[Message]) -> Message:
         """Parse the payload into `message_class` (which must match `payload_type`)."""
         if message_class.DESCRIPTOR.full_name != self.payload_type:
             raise TypeError(f"event payload is {self.payload_type}, not {message_class.DESCRIPTOR.full_name}")
@@ -90,6 +91,14 @@ class Envelope:
     actor: str
     correlation_id: str
 
+    @property
+    def stamped(self) -> dt.datetime:
+        """The event's time, for code that needs one: every event has it except a time-free event
+        projected live, whose projection must not ask (it raises there)."""
+        if self.time is None:
+            raise AssertionError(f"{self.type} is time-free: its time is assigned at commit")
+        return self.time
+
 
 def payload_class(full_name: str) -> type[Message]:
     """The generated message class for a payload type name such as "mlledger.v1.RunCreated"."""
@@ -103,3 +112,8 @@ def envelope_of(event: RecordedEvent) -> Envelope:
     """Decode a recorded event for projection."""
     payload = payload_class(event.payload_type).FromString(event.payload)
     return Envelope(event.id, event.stream, event.type, payload, event.time, event.actor, event.correlation_id)
+
+
+def new_id() -> str:
+    """A new opaque identifier (32 hex characters)."""
+    return uuid.uuid4().hex

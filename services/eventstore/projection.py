@@ -6,7 +6,7 @@ transaction, so the live read model is by construction what a replay of the log 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from psycopg import AsyncConnection
@@ -19,10 +19,10 @@ class Projector(Protocol):
 
     #: The read-model tables (schema-qualified) a rebuild empties before replaying the log.
     tables: Sequence[str]
-    #: Optional: the event types whose projection never reads the event's time. A write that
-    #: records only these leaves the append lock and the time to its final statement (store.py);
-    #: live, their envelopes carry no time. Absent means none.
-    time_free_events: Collection[str]
+    # Optional attribute `time_free_events` (a collection of event types): the events whose
+    # projection never reads the event's time. A write that only `record`s these leaves the append
+    # lock and the time to its final statement (postgres.py); live, their envelopes carry no time.
+    # Absent means none.
 
     async def apply(self, conn: AsyncConnection, event: Envelope) -> None:
         """Update the read models for one event (called inside the appending transaction)."""
@@ -33,7 +33,6 @@ class NullProjector:
     """A projector with no read models (services whose state is the log alone)."""
 
     tables: Sequence[str] = ()
-    time_free_events: Collection[str] = ()
 
     async def apply(self, conn: AsyncConnection, event: Envelope) -> None:
         return None
