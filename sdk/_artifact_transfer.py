@@ -75,14 +75,23 @@ def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
 
 def upload_messages(artifact_uri: str, path: str, source: Callable[[], BinaryIO], size: int, sha256: str,
                     advance: Callable[[int], None]) -> Iterator[artifacts_pb2.UploadArtifactRequest]:
-    """The messages of one upload: the header, then the content in chunks."""
+    """The messages of one upload: the header, then the content in chunks.
+
+    Without a known `sha256` the content is hashed as it is read and the digest sent last
+    (trailing_sha256), so a file is read once, not once to hash it and again to send it.
+    """
     header = artifacts_pb2.UploadHeader(artifact_uri=artifact_uri, path=path, expected_size=size,
                                         expected_sha256=sha256)
     yield artifacts_pb2.UploadArtifactRequest(header=header)
+    hasher = None if sha256 else hashlib.sha256()
     with source() as handle:
         while chunk := handle.read(CHUNK_SIZE):
             advance(len(chunk))
+            if hasher is not None:
+                hasher.update(chunk)
             yield artifacts_pb2.UploadArtifactRequest(chunk=chunk)
+    if hasher is not None:
+        yield artifacts_pb2.UploadArtifactRequest(trailing_sha256=hasher.hexdigest())
 
 
 def download_into(responses: Iterator[artifacts_pb2.DownloadArtifactResponse], target: Path, offset: int,

@@ -65,7 +65,8 @@ class ArtifactsCalls:
         if not source.is_file():
             raise errors.InvalidArgument("local_path", f"{str(source)!r} is not a file")
         size = source.stat().st_size
-        return self._upload(artifact_uri, path, lambda: open(source, "rb"), size, file_sha256(source))
+        # No digest up front: the file is hashed while it is sent, and the server checks it at the end.
+        return self._upload(artifact_uri, path, lambda: open(source, "rb"), size, "")
 
     def upload_artifact_bytes(self, artifact_uri: str, path: str, data: bytes) -> FileInfo:
         """Store `data` as the file `path` under an artifact location."""

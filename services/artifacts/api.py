@@ -12,11 +12,24 @@ from mlledger.services.artifacts.purge import ArtifactPurge
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
 
 
-async def _chunks(requests: AsyncIterator[artifacts_pb2.UploadArtifactRequest]) -> AsyncIterator[bytes]:
-    async for request in requests:
-        if request.WhichOneof("kind") != "chunk":
-            raise errors.InvalidArgument("header", "only the first message of an upload may carry a header")
-        yield request.chunk
+class _UploadContent:
+    """The chunks of an upload stream after its header, and the digest its optional last message carries."""
+
+    def __init__(self, requests: AsyncIterator[artifacts_pb2.UploadArtifactRequest]) -> None:
+        self._requests = requests
+        self.trailing_sha256: str | None = None
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        async for request in self._requests:
+            kind = request.WhichOneof("kind")
+            if self.trailing_sha256 is not None:
+                raise errors.InvalidArgument("trailing_sha256", "must be the last message of an upload")
+            if kind == "trailing_sha256":
+                self.trailing_sha256 = request.trailing_sha256
+            elif kind == "chunk":
+                yield request.chunk
+            else:
+                raise errors.InvalidArgument("header", "only the first message of an upload may carry a header")
 
 
 class ArtifactApi(artifacts_pb2_grpc.ArtifactServiceServicer):
@@ -32,7 +45,8 @@ class ArtifactApi(artifacts_pb2_grpc.ArtifactServiceServicer):
         first = await anext(requests, None)
         if first is None or first.WhichOneof("kind") != "header":
             raise errors.InvalidArgument("header", "the first message of an upload must carry the header")
-        return await self._artifacts.upload(first.header, _chunks(requests))
+        content = _UploadContent(requests)
+        return await self._artifacts.upload(first.header, content.chunks(), lambda: content.trailing_sha256)
 
     async def DownloadArtifact(self, request: artifacts_pb2.DownloadArtifactRequest,
                                context: grpc.aio.ServicerContext

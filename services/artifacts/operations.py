@@ -60,9 +60,12 @@ class Artifacts:
         self.roots = roots
         self.schema = store.schema
 
-    async def upload(self, header: artifacts_pb2.UploadHeader,
-                     chunks: AsyncIterator[bytes]) -> artifacts_pb2.UploadArtifactResponse:
-        """Stream `chunks` into a temporary object, verify size and digest, then publish and record it."""
+    async def upload(self, header: artifacts_pb2.UploadHeader, chunks: AsyncIterator[bytes],
+                     trailing_sha256: Callable[[], str | None] = lambda: None) -> artifacts_pb2.UploadArtifactResponse:
+        """Stream `chunks` into a temporary object, verify size and digest, then publish and record it.
+
+        The expected digest comes from the header, or from `trailing_sha256()` once the chunks are
+        consumed (a client that hashes while sending)."""
         location = self.roots.resolve("artifact_uri", header.artifact_uri)
         path = domain.check_path("path", header.path, allow_empty=False)
         expected_sha = domain.check_sha256("expected_sha256", header.expected_sha256)
@@ -78,6 +81,13 @@ class Artifacts:
                 raise errors.InvalidArgument("expected_size", f"the upload has {size} bytes, not {expected_size}")
             if expected_sha and digest != expected_sha:
                 raise errors.InvalidArgument("expected_sha256", f"the content's SHA-256 is {digest}, not {expected_sha}")
+            trailing = trailing_sha256()
+            if trailing is not None:
+                if expected_sha:
+                    raise errors.InvalidArgument("trailing_sha256", "the header already carries expected_sha256")
+                wanted = domain.check_sha256("trailing_sha256", trailing)
+                if digest != wanted:
+                    raise errors.InvalidArgument("trailing_sha256", f"the content's SHA-256 is {digest}, not {wanted!r}")
             file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=digest)
             return await self._publish(location, writer, file)
         finally:

@@ -46,6 +46,7 @@ class AuthProjector:
 
     async def apply(self, conn: AsyncConnection, e: Envelope) -> None:
         p = e.payload
+        assert e.time is not None, "auth events are never time-free: their rows keep the event's time"
         if e.type == events.TOKEN_CREATED:
             expires = p.expires_at.ToDatetime(tzinfo=e.time.tzinfo) if p.HasField("expires_at") else None
             await conn.execute(f"INSERT INTO {self.s}.tokens VALUES (%s, %s, %s, %s, %s, %s, NULL, %s)",

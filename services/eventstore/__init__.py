@@ -14,11 +14,13 @@
     subscriber.py  the one subscriber every server-side consumer stands on (on top of
                    `mlledger.jetstream`): checkpoints stored with the consumer's effects
     consumer_checkpoint.py  a consumer's checkpoint in PostgreSQL, in its own transaction
+    planner_statistics.py   ANALYZE of read models soon after bulk writes (not waiting for autovacuum)
 
 psycopg is imported only by the adapter's modules (postgres*.py, database.py, schema.py,
-projection.py, relay.py, consumer_checkpoint.py). Appends take a transaction-level advisory
-lock per service schema just before commit, so global positions become visible in commit order
-and a tailing reader never skips an event.
+projection.py, relay.py, consumer_checkpoint.py, planner_statistics.py). Appends take a
+transaction-level advisory lock per service schema (just before commit for time-free events, at
+the first append otherwise), so global positions become visible in commit order and a tailing
+reader never skips an event.
 """
 
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent, RecordedEvent

@@ -77,15 +77,27 @@ class RecordedEvent:
 
 @dataclass(frozen=True)
 class Envelope:
-    """An event with its payload decoded, as projectors see it (live and during a rebuild)."""
+    """An event with its payload decoded, as projectors see it (live and during a rebuild).
+
+    `time` is None only while a time-free event (see Projector.time_free_events) is projected
+    live: its time is assigned at commit.
+    """
 
     id: uuid.UUID
     stream: str
     type: str
     payload: Message
-    time: dt.datetime
+    time: dt.datetime | None
     actor: str
     correlation_id: str
+
+    @property
+    def stamped(self) -> dt.datetime:
+        """The event's time, for code that needs one: every event has it except a time-free event
+        projected live, whose projection must not ask (it raises there)."""
+        if self.time is None:
+            raise AssertionError(f"{self.type} is time-free: its time is assigned at commit")
+        return self.time
 
 
 def payload_class(full_name: str) -> type[Message]:

@@ -35,16 +35,24 @@ class UnitOfWork(abc.ABC):
         named must have before them (NO_STREAM for a new stream, ANY to skip the check). A
         mismatch fails the whole write with `WriteConflict` when it commits."""
 
+    @abc.abstractmethod
+    async def record(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> None:
+        """Append events like `append` for a caller that does not read their time, so an adapter
+        may assign it at commit (for the event types the projector declares time-free)."""
+
 
 class EventStore(abc.ABC):
     """An append-only log of events, with idempotent writes and ordered reads."""
 
     @abc.abstractmethod
     async def write(
-        self, fn: Callable[[UnitOfWork], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
+        self, fn: Callable[[UnitOfWork], Awaitable[R]], response_type: type[R], *, request_id: str | None = None,
+        database_only: bool = False,
     ) -> R:
         """Run `fn` in a unit of work that commits its events and read-model changes together; with
-        a request id (the call's idempotency key unless given) a retry returns the first response."""
+        a request id (the call's idempotency key unless given) a retry returns the first response.
+        `database_only`: `fn` acts on nothing outside the unit of work, so the key may be checked
+        only at commit (a retry runs `fn` again and is rolled back)."""
 
     @abc.abstractmethod
     async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:

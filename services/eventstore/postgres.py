@@ -1,22 +1,30 @@
 """The PostgreSQL adapter of the event store: append inside the caller's transaction, write idempotently.
 
 A write is a `Transaction`: the service appends events to it, its projector updates the read
-models in the same database transaction, and at commit the events are inserted. The first append
-takes a transaction-level advisory lock held until COMMIT and reads the events' time under it.
-Holding that lock while positions are taken and committed means positions become visible
-strictly in order, so a reader tailing `position > cursor` (the relay) can never skip an event
-that commits late, and event times never decrease along positions. Reads and the rebuild's
-replay are in `postgres_log.py`.
+models in the same database transaction, and at commit the events are inserted under a
+transaction-level advisory lock (the append lock) held until COMMIT, with their time read
+under it. Holding that lock while positions are taken and committed means positions become
+visible strictly in order, so a reader tailing `position > cursor` (the relay) can never skip an
+event that commits late, and event times never decrease along positions.
+
+When the lock is taken: a write whose events the projector declares time-free (their projection
+never reads the event's time) and whose caller does not read the time either leaves it to the
+final statement before COMMIT, so it holds the lock only while the database finishes it. Any
+other write takes the lock and the time at its first append, since its projection or its answer
+needs the time before commit; it then holds the lock across its remaining round trips.
+
+Reads and the rebuild's replay are in `postgres_log.py`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 import psycopg
 from google.protobuf.message import Message
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, AsyncCursor
 from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool
 
@@ -42,23 +50,53 @@ class Transaction(UnitOfWork):
         self.conn = conn
         self.context = ctx
         self._store = store
-        self._pending: list[tuple[NewEvent, dt.datetime]] = []
+        self._pending: list[NewEvent] = []
         self._expected: dict[str, int] = {}
+        #: The events' time once the append lock is held; None while it is left to the commit.
         self._time: dt.datetime | None = None
+        #: The query reading that time, once the lock and it were sent (see `lock_early`).
+        self._time_query: AsyncCursor[Any] | None = None
 
     async def append(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> list[Envelope]:
-        """Append events (all to streams checked against `expected_version`) and project them now.
+        """Append events (all to streams checked against `expected_version`) and project them now;
+        the envelopes returned carry the events' time.
 
         `expected_version` is the version the stream must have before these events: NO_STREAM (0)
         for a new stream, ANY to skip the check. A mismatch fails the whole transaction with
         WriteConflict (gRPC ABORTED) when it commits.
         """
+        return await self._append(event, expected_version, caller_reads_time=True)
+
+    async def record(self, event: NewEvent | Sequence[NewEvent], *, expected_version: int = ANY) -> None:
+        """Append events like `append`, for a caller that does not read their time.
+
+        If the projector declares these event types time-free, the append lock and the time are
+        left to the final statement before COMMIT (see the module docstring).
+        """
+        await self._append(event, expected_version, caller_reads_time=False)
+
+    async def lock_early(self) -> None:
+        """Send the append lock and the time query now without waiting for them, so they ride
+        with the caller's next read instead of a round trip of their own at the first append.
+
+        For a write that will append events whose time it needs: the lock is held from here
+        to COMMIT, so call it right before the write's last read.
+        """
+        if self._time is None and self._time_query is None:
+            self._time_query = await self._store.send_lock_for_append(self.conn)
+
+    async def _append(self, event: NewEvent | Sequence[NewEvent], expected_version: int, *,
+                      caller_reads_time: bool) -> list[Envelope]:
         batch = [event] if isinstance(event, NewEvent) else list(event)
         envelopes = []
-        if batch and self._time is None:
-            # The append lock is taken at the first append and held to COMMIT, and the events'
-            # time is read under it: time then never decreases along the log's positions.
-            self._time = await self._store.lock_for_append(self.conn)
+        if batch and self._time is None and (caller_reads_time or not self._store.time_free(batch)):
+            # Someone reads the time before commit: take the lock now (unless lock_early sent it)
+            # and read the time under it, so time never decreases along the log's positions.
+            if self._time_query is None:
+                self._time_query = await self._store.send_lock_for_append(self.conn)
+            row = await self._time_query.fetchone()
+            assert row is not None
+            self._time = row[0]
         for item in batch:
             size = item.payload.ByteSize()
             if size > MAX_PAYLOAD_BYTES:
@@ -70,11 +108,10 @@ class Transaction(UnitOfWork):
                 )
             if expected_version != ANY and item.stream not in self._expected:
                 self._expected[item.stream] = expected_version
-            now = self._time
-            assert now is not None
-            self._pending.append((item, now))
+            self._pending.append(item)
             envelope = Envelope(
-                item.id, item.stream, item.type, item.payload, now, self.context.actor, self.context.correlation_id
+                item.id, item.stream, item.type, item.payload, self._time, self.context.actor,
+                self.context.correlation_id,
             )
             await self._store.projector.apply(self.conn, envelope)
             envelopes.append(envelope)
@@ -82,30 +119,31 @@ class Transaction(UnitOfWork):
 
     async def flush(self, request_id: str = "", response: Message | None = None) -> int:
         """Insert the pending events (and the idempotency key's response) in one server-side call
-        under the append lock; called just before COMMIT. Returns the number of events appended."""
+        that takes the append lock (and the time, unless already taken); called just before
+        COMMIT. Returns the number of events appended."""
         if not self._pending and not request_id:
             return 0
         expected = sorted(self._expected.items())
         ctx = self.context
-        count = len(self._pending)
+        pending = self._pending
         await self.conn.execute(
-            f"SELECT count(*) FROM {self._store.schema}.append_events("
-            "%b, %b, %b::text[], %b::bigint[], %b::uuid[], %b::text[], %b::text[], %b::timestamptz[], "
-            "%b::text[], %b::text[], %b::text[], %b::bytea[], %b, %b, %b)",
+            f"SELECT {self._store.schema}.append_events("
+            "%b, %b, %b::text[], %b::bigint[], %b::uuid[], %b::text[], %b::text[], %b::timestamptz, "
+            "%b, %b, %b::text[], %b::bytea[], %b, %b, %b)",
             (
                 self._store.append_lock, self._store.channel,
                 [stream for stream, _ in expected], [version for _, version in expected],
-                [event.id for event, _ in self._pending], [event.stream for event, _ in self._pending],
-                [event.type for event, _ in self._pending], [time for _, time in self._pending],
-                [ctx.actor] * count, [ctx.correlation_id] * count,
-                [event.payload_type for event, _ in self._pending],
-                [event.payload.SerializeToString() for event, _ in self._pending],
+                [event.id for event in pending], [event.stream for event in pending],
+                [event.type for event in pending], self._time, ctx.actor, ctx.correlation_id,
+                [event.payload_type for event in pending],
+                [event.payload.SerializeToString() for event in pending],
                 request_id or None,
                 _call_kind(response.DESCRIPTOR.full_name, ctx.method) if response is not None else None,
                 response.SerializeToString() if response is not None else None,
             ),
         )
-        self._pending.clear()
+        count = len(pending)
+        self._pending = []
         return count
 
 
@@ -118,25 +156,34 @@ class PostgresEventStore(EventStore):
         self.projector: Projector = projector or NullProjector()
         self.append_lock = log_schema.lock_key(schema, "append")
         self.channel = f"{schema}_events"
+        self._time_free_events = frozenset(getattr(self.projector, "time_free_events", ()))
 
-    async def lock_for_append(self, conn: AsyncConnection) -> dt.datetime:
-        """Take the append lock (until COMMIT) and return the time for this transaction's events:
-        the clock under the lock, never earlier than the last logged event's time."""
+    def time_free(self, events: Sequence[NewEvent]) -> bool:
+        """Whether the projector never reads the time of any of `events` (so it may be taken at commit)."""
+        return all(event.type in self._time_free_events for event in events)
+
+    async def send_lock_for_append(self, conn: AsyncConnection) -> AsyncCursor[Any]:
+        """Send the statements taking the append lock (until COMMIT) and reading the time for this
+        transaction's events: the clock under the lock, never earlier than the last logged event's
+        time. Returns the cursor whose one row is that time (fetching it waits for the lock)."""
         await conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.append_lock,))
         # A separate statement: its snapshot, taken once the lock is held, sees the last holder's events.
-        cursor = await conn.execute(f"SELECT greatest(clock_timestamp(), (SELECT max(time) FROM {self.schema}.events))")
-        row = await cursor.fetchone()
-        return row[0]  # type: ignore[index,no-any-return]
+        return await conn.execute(
+            f"SELECT greatest(clock_timestamp(), (SELECT max(time) FROM {self.schema}.events))")
 
     async def write(
-        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
+        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None,
+        database_only: bool = False,
     ) -> R:
         """Run `fn` in one transaction; with a request id (from the call's metadata unless given),
         a retried call returns the first call's response and writes nothing again.
 
         The key is checked before `fn` runs, since `fn` may act outside the database (store a
         file, call another service). A duplicate running concurrently is recognised when its key
-        collides at commit, or when `fn` refuses it because of what the first one did.
+        collides at commit, or when `fn` refuses it because of what the first one did. When `fn`
+        acts on nothing but this transaction (`database_only`), that collision is the only check:
+        a retry runs `fn` again, is rolled back at commit and answers as the first call did, and
+        every first call saves the round trip of the early check.
         """
         ctx = request_context.current()
         key = ctx.request_id if request_id is None else request_id
@@ -152,7 +199,7 @@ class PostgresEventStore(EventStore):
                         # other), in the order a rebuild locks them, then the append lock later:
                         # a writer and a rebuild can never wait for each other in a cycle.
                         await conn.execute(f"LOCK TABLE {', '.join(self.projector.tables)} IN ROW EXCLUSIVE MODE")
-                    if key:
+                    if key and not database_only:
                         earlier = await self._stored_response(conn, key, response_type)
                         if earlier is not None:
                             return earlier

@@ -19,6 +19,10 @@ class Projector(Protocol):
 
     #: The read-model tables (schema-qualified) a rebuild empties before replaying the log.
     tables: Sequence[str]
+    # Optional attribute `time_free_events` (a collection of event types): the events whose
+    # projection never reads the event's time. A write that only `record`s these leaves the append
+    # lock and the time to its final statement (postgres.py); live, their envelopes carry no time.
+    # Absent means none.
 
     async def apply(self, conn: AsyncConnection, event: Envelope) -> None:
         """Update the read models for one event (called inside the appending transaction)."""

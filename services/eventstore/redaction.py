@@ -65,6 +65,8 @@ class Redacting:
     def __init__(self, inner: Projector, purges: Mapping[str, PurgeHandler]) -> None:
         self.inner = inner
         self.tables: Sequence[str] = inner.tables
+        # The wrapped projector's time-free events stay time-free (see projection.Projector).
+        self.time_free_events = frozenset(getattr(inner, "time_free_events", ()))
         self._purges = dict(purges)
 
     async def apply(self, conn: AsyncConnection, event: Envelope) -> None:

@@ -2,10 +2,12 @@
 
 The log is its own outbox. The relay reads events after its checkpoint in global order,
 publishes them with the event id as Nats-Msg-Id, waits for JetStream's acks, and only then
-advances the checkpoint (stored in the service's schema). A crash between publish and
-checkpoint republishes the same ids, which JetStream drops inside its duplicate window and
-consumers drop by id. Appends commit in position order (see store.py), so `position > cursor`
-never skips a late commit. It wakes on NOTIFY from each append, and polls as a fallback.
+advances the checkpoint (stored in the service's schema). The checkpoint is written once a full
+batch or CHECKPOINT_INTERVAL's worth of events is acknowledged, not after every small batch: a
+crash republishes at most that much, with the same ids, which JetStream drops inside its
+duplicate window and consumers drop by id. Appends commit in position order (see store.py), so
+`position > cursor` never skips a late commit. It wakes on NOTIFY from each append, and polls as
+a fallback.
 
 Order on the stream: the relay's NATS connection never reconnects by itself. A message written
 to a socket that dies is lost together with every later one of the batch, so no later position
@@ -13,8 +15,9 @@ can reach JetStream on a new connection ahead of an earlier one; the relay then 
 connection and starts again from its checkpoint.
 
 Leadership: one relay per schema is active. It holds a session-level advisory lock on a
-dedicated connection, checks before every batch that this session still holds it, and writes
-its checkpoint through that session only while it holds the lock and only forwards.
+dedicated connection, reads every batch through that session in a statement that returns
+nothing unless the session still holds the lock, and writes its checkpoint through that session
+only while it holds the lock and only forwards.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore import jetstream, schema as log_schema
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import RecordedEvent
+from mlledger.services.eventstore import postgres_log
 from mlledger.services.eventstore.postgres import PostgresEventStore
 
 log = get_logger("relay")
@@ -39,6 +43,8 @@ log = get_logger("relay")
 ACK_TIMEOUT = 10.0
 #: Seconds the leadership check may take before the relay assumes its session is gone.
 LEADER_CHECK_TIMEOUT = 5.0
+#: Longest the checkpoint lags behind acknowledged events (seconds), while busy and when idle.
+CHECKPOINT_INTERVAL = 0.25
 #: True when this session holds the relay's session-level advisory lock (a bigint key is stored
 #: as classid = high 32 bits, objid = low 32 bits, objsubid = 1).
 _HOLDS_LOCK = ("EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted "
@@ -60,6 +66,7 @@ class RelayStats:
     published: int = 0
     batches: int = 0
     failures: int = 0
+    #: The checkpointed position: everything up to it is acknowledged by JetStream and recorded.
     position: int = 0
 
 
@@ -98,7 +105,8 @@ class Relay:
         return self._task
 
     async def stop(self, timeout: float = 10.0) -> None:
-        """Stop the relay started with `start()`; what it published stays checkpointed."""
+        """Stop the relay started with `start()`; a successor republishes (with the same ids) at
+        most the events acknowledged in the last CHECKPOINT_INTERVAL."""
         self._stopping = True
         self._wake.set()
         if self._task is not None:
@@ -187,20 +195,40 @@ class Relay:
         js = nc.jetstream()
         position = await self._load_checkpoint()
         self.stats.position = position
+        saved_at = asyncio.get_running_loop().time()
         while not self._stopping:
             self._wake.clear()
             if listener.done():
                 raise ConnectionError("the notification connection closed")
-            await self._check_leadership(leader)
-            events = await self.store.read_all(after_position=position, limit=self.batch_size)
+            events = await self._read_as_leader(leader, position)
             if events:
                 await self._publish(nc, js, events)
                 position = events[-1].position
-                await self._save_checkpoint(leader, position)
-                self.stats.position = position
+                due = position - self.stats.position >= self.batch_size
+                if due or asyncio.get_running_loop().time() - saved_at >= CHECKPOINT_INTERVAL:
+                    saved_at = await self._save_checkpoint(leader, position)
                 continue
+            # Nothing to read: either nothing new, or this session lost the lock (then this raises).
+            await self._check_leadership(leader)
+            unsaved = position > self.stats.position
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                await asyncio.wait_for(self._wake.wait(), CHECKPOINT_INTERVAL if unsaved else self.poll_interval)
+            if unsaved and not self._wake.is_set():
+                saved_at = await self._save_checkpoint(leader, position)
+
+    async def _read_as_leader(self, leader: psycopg.AsyncConnection, position: int) -> list[RecordedEvent]:
+        """The next batch after `position`, read through the leader session by a statement that
+        returns nothing unless this session still holds the relay lock (check and read in one
+        round trip)."""
+        try:
+            cursor = await asyncio.wait_for(leader.execute(
+                f"SELECT {postgres_log.COLUMNS} FROM {self.store.schema}.events WHERE position > %s AND {_HOLDS_LOCK} "
+                "ORDER BY position LIMIT %s", (position, *_lock_args(self._lock_key), self.batch_size)),
+                LEADER_CHECK_TIMEOUT)
+            rows = await cursor.fetchall()
+        except (TimeoutError, psycopg.Error) as exc:
+            raise LeadershipLost(f"the leader session is gone: {exc or type(exc).__name__}") from exc
+        return [postgres_log.recorded(row) for row in rows]
 
     async def _publish(self, nc: NATS, js: JetStreamContext, events: list[RecordedEvent]) -> None:
         """Publish a batch and wait for every ack; raise (so the relay restarts from its checkpoint
@@ -217,8 +245,9 @@ class Relay:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def _save_checkpoint(self, leader: psycopg.AsyncConnection, position: int) -> None:
-        """Move the checkpoint forward through the leader session, only while it holds the lock."""
+    async def _save_checkpoint(self, leader: psycopg.AsyncConnection, position: int) -> float:
+        """Move the checkpoint forward through the leader session, only while it holds the lock;
+        returns the loop time it was saved at."""
         cursor = await leader.execute(
             f"""INSERT INTO {self.store.schema}.checkpoints (name, position)
                 SELECT %s, %s WHERE {_HOLDS_LOCK}
@@ -229,6 +258,8 @@ class Relay:
         if cursor.rowcount == 0:
             # Either the lock is gone (a standby may lead now) or someone is already further on.
             await self._check_leadership(leader)
+        self.stats.position = position
+        return asyncio.get_running_loop().time()
 
     async def _close_nats(self) -> None:
         if self._nc is not None:

@@ -108,6 +108,70 @@ EVENT_LOG_MIGRATIONS: list[Migration] = [
         $fn$;
         """,
     ),
+    (
+        "eventstore-0003-time-at-commit",
+        # The append function takes the events' time itself when the write did not take it at
+        # its first append (event_time NULL): under the append lock, so a write whose projection
+        # does not read the time holds the lock only while this statement and COMMIT run.
+        # One actor and correlation id per call: all events of a transaction share them.
+        """
+        DROP FUNCTION {schema}.append_events(bigint, text, text[], bigint[], uuid[], text[], text[],
+                                             timestamptz[], text[], text[], text[], bytea[], text, text, bytea);
+        CREATE FUNCTION {schema}.append_events(
+            lock_key bigint, channel text, expected_streams text[], expected_versions bigint[],
+            ids uuid[], streams text[], types text[], event_time timestamptz, actor text,
+            correlation_id text, payload_types text[], payloads bytea[],
+            request_id text, response_type text, response bytea
+        ) RETURNS void
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+            conflict record;
+        BEGIN
+            IF request_id IS NOT NULL THEN
+                INSERT INTO {schema}.requests (request_id, response_type, response)
+                VALUES (request_id, response_type, response);
+            END IF;
+            IF cardinality(ids) = 0 THEN
+                RETURN;
+            END IF;
+            PERFORM pg_advisory_xact_lock(lock_key);
+            IF event_time IS NULL THEN
+                -- A statement of its own, after the lock: its snapshot sees the last holder's events.
+                SELECT greatest(clock_timestamp(), max(e.time)) INTO event_time FROM {schema}.events e;
+            END IF;
+            SELECT e.stream, e.expected, v.actual INTO conflict
+              FROM unnest(expected_streams, expected_versions) AS e(stream, expected)
+              CROSS JOIN LATERAL (
+                  SELECT coalesce(max(x.stream_version), 0) AS actual FROM {schema}.events x WHERE x.stream = e.stream
+              ) v
+             WHERE v.actual <> e.expected
+             LIMIT 1;
+            IF FOUND THEN
+                RAISE EXCEPTION USING ERRCODE = 'ML001',
+                    MESSAGE = format('%s is at version %s, expected %s: it changed concurrently, retry',
+                                     conflict.stream, conflict.actual, conflict.expected);
+            END IF;
+            WITH input AS (
+                SELECT u.*
+                  FROM unnest(ids, streams, types, payload_types, payloads)
+                       WITH ORDINALITY AS u(id, stream, type, payload_type, payload, ord)
+            ), base AS (
+                SELECT s.stream,
+                       (SELECT coalesce(max(x.stream_version), 0) FROM {schema}.events x WHERE x.stream = s.stream) AS version
+                  FROM (SELECT DISTINCT i.stream FROM input i) s
+            ), numbered AS (
+                SELECT i.*, b.version + row_number() OVER (PARTITION BY i.stream ORDER BY i.ord) AS stream_version
+                  FROM input i JOIN base b ON b.stream = i.stream
+            )
+            INSERT INTO {schema}.events
+                   (id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload)
+            SELECT n.id, n.stream, n.stream_version, n.type, event_time, actor, correlation_id, n.payload_type, n.payload
+              FROM numbered n ORDER BY n.ord;
+            PERFORM pg_notify(channel, '');
+        END
+        $fn$;
+        """,
+    ),
 ]
 
 

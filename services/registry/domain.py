@@ -96,7 +96,7 @@ def _without(mapping: Mapping[str, str], key: str) -> dict[str, str]:
 
 
 def _model_event(state: ModelState | None, event: Envelope) -> ModelState | None:
-    p, t = event.payload, event.time
+    p, t = event.payload, event.stamped
     if event.type == ev.MODEL_CREATED:
         return ModelState(p.model_id, p.name, p.description, t, t, tags={tag.key: tag.value for tag in p.tags})
     assert state is not None, f"{event.type} before registered_model.created"
@@ -118,7 +118,7 @@ def _model_event(state: ModelState | None, event: Envelope) -> ModelState | None
 
 
 def _version_event(version: VersionState | None, event: Envelope) -> VersionState | None:
-    p, t = event.payload, event.time
+    p, t = event.payload, event.stamped
     if event.type == ev.VERSION_CREATED:
         return VersionState(p.version, p.source, p.run_id, p.description, t, t, event.actor, p.lineage,
                             tags={tag.key: tag.value for tag in p.tags})
@@ -155,7 +155,7 @@ def evolve(state: ModelState | None, event: Envelope) -> ModelState | None:
         versions[number] = after
     else:  # a deleted version takes its aliases with it
         aliases = {a: v for a, v in aliases.items() if v != number}
-    return dataclasses.replace(state, versions=versions, aliases=aliases, updated=event.time,
+    return dataclasses.replace(state, versions=versions, aliases=aliases, updated=event.stamped,
                                last_version=max(state.last_version, number))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -15,6 +15,9 @@ from psycopg import AsyncConnection
 from mlledger import errors
 from mlledger.services.registry.domain import ModelState, StageChangeState, VersionState
 from mlledger.v1 import registry_pb2 as pb
+
+#: Sends statements to run right after a model's row lock (see load_model).
+AfterLock = Callable[[], Awaitable[None]]
 
 _VERSION_COLUMNS = ("model_id, version, source, run_id, description, status, status_message, stage, storage_location, "
                     "lineage, user_id, creation_time, last_updated_time, change_from, change_to, change_actor, "
@@ -75,7 +78,7 @@ def _model_sql(schema: str, where: str, lock: bool) -> str:
 
 async def _load(conn: AsyncConnection, schema: str, where: str, params: dict[str, Any], *, lock: bool = False,
                 latest: bool = False, numbers: Sequence[int] = (), stages: Sequence[int] = (),
-                alias: str = "") -> dict[str, ModelState]:
+                alias: str = "", after_lock: AfterLock | None = None) -> dict[str, ModelState]:
     params = {**params, "selecting": bool(latest or numbers or stages or alias), "numbers": list(numbers),
               "stages": list(stages), "latest": latest, "alias": alias}
     if lock:
@@ -83,6 +86,8 @@ async def _load(conn: AsyncConnection, schema: str, where: str, params: dict[str
         # row, while its versions, tags and aliases would come from the snapshot taken before the
         # wait. A separate statement after the lock sees everything the previous holder committed.
         await conn.execute(f"SELECT 1 FROM {schema}.registered_models m WHERE {where} FOR UPDATE", params)
+        if after_lock is not None:
+            await after_lock()
     rows = await (await conn.execute(_model_sql(schema, where, False), params)).fetchall()
     models: dict[str, ModelState] = {}
     versions: dict[str, dict[int, VersionState]] = defaultdict(dict)
@@ -105,19 +110,24 @@ async def load_models(conn: AsyncConnection, schema: str, ids: Sequence[str], *,
 
 
 async def load_model(conn: AsyncConnection, schema: str, name: str, *, lock: bool = False, latest: bool = False,
-                     numbers: Sequence[int] = (), stages: Sequence[int] = (), alias: str = "") -> ModelState:
-    """The live model called `name` (row-locked with `lock`) with the versions asked for, or NotFound."""
+                     numbers: Sequence[int] = (), stages: Sequence[int] = (), alias: str = "",
+                     after_lock: AfterLock | None = None) -> ModelState:
+    """The live model called `name` (row-locked with `lock`) with the versions asked for, or NotFound.
+
+    `after_lock` sends statements between the row lock and the read, in the same round trip (the
+    write's append lock: see Transaction.lock_early)."""
     models = await _load(conn, schema, "m.name = %(name)s", {"name": name}, lock=lock, latest=latest,
-                         numbers=numbers, stages=stages, alias=alias)
+                         numbers=numbers, stages=stages, alias=alias, after_lock=after_lock)
     if not models:
         raise errors.NotFound("registered model", name)
     return next(iter(models.values()))
 
 
 async def load_model_by_id(conn: AsyncConnection, schema: str, mid: str, *, lock: bool = False,
-                           numbers: Sequence[int] = ()) -> ModelState:
-    """The live model with id `mid` (row-locked with `lock`), or NotFound."""
-    models = await _load(conn, schema, "m.model_id = %(mid)s", {"mid": mid}, lock=lock, numbers=numbers)
+                           numbers: Sequence[int] = (), after_lock: AfterLock | None = None) -> ModelState:
+    """The live model with id `mid` (row-locked with `lock`, then `after_lock` as in load_model), or NotFound."""
+    models = await _load(conn, schema, "m.model_id = %(mid)s", {"mid": mid}, lock=lock, numbers=numbers,
+                         after_lock=after_lock)
     if not models:
         raise errors.NotFound("registered model", mid)
     return models[mid]

@@ -1,6 +1,9 @@
 """The registry's write path: load the model (row-locked), let the rules decide the events,
 append them (the projector updates the read model in the same transaction), answer from the
-state the same events produce."""
+state the same events produce. Every transaction here touches only the database (snapshots happen
+between transactions), so each is written `database_only` (see PostgresEventStore.write), and
+each sends the append lock with its one read (Transaction.lock_early): a registry write is two
+round trips, the read and the commit."""
 
 from __future__ import annotations
 
@@ -46,12 +49,13 @@ class RegistryWrites:
         """The common shape of a write to an existing model."""
         async def fn(tx: Transaction) -> R:
             model = await queries.load_model(tx.conn, self.s, name, lock=True, numbers=numbers, stages=stages,
-                                             latest=latest)
+                                             latest=latest, after_lock=tx.lock_early)
             return answer(await self._apply(tx, model, decide(model)))
-        return await self.store.write(fn, response_type)
+        return await self.store.write(fn, response_type, database_only=True)
 
     async def create_model(self, name: str, description: str, tags: dict[str, str]) -> pb.CreateRegisteredModelResponse:
         async def fn(tx: Transaction) -> pb.CreateRegisteredModelResponse:
+            await tx.lock_early()
             if await queries.name_taken(tx.conn, self.s, name):
                 raise errors.AlreadyExists("registered model", name)
             event = rules.create_model(new_id(), name, description, tags)
@@ -59,7 +63,7 @@ class RegistryWrites:
             created = domain.fold(envelopes)
             assert created is not None
             return pb.CreateRegisteredModelResponse(registered_model=encode.model(created))
-        return await self._unique_name(name, self.store.write(fn, pb.CreateRegisteredModelResponse))
+        return await self._unique_name(name, self.store.write(fn, pb.CreateRegisteredModelResponse, database_only=True))
 
     async def rename_model(self, name: str, new_name: str) -> pb.RenameRegisteredModelResponse:
         async def fn(tx: Transaction) -> pb.RenameRegisteredModelResponse:
@@ -68,7 +72,7 @@ class RegistryWrites:
                 raise errors.AlreadyExists("registered model", new_name)
             after = await self._apply(tx, model, rules.rename_model(model, new_name))
             return pb.RenameRegisteredModelResponse(registered_model=encode.model(after))
-        return await self._unique_name(new_name, self.store.write(fn, pb.RenameRegisteredModelResponse))
+        return await self._unique_name(new_name, self.store.write(fn, pb.RenameRegisteredModelResponse, database_only=True))
 
     @staticmethod
     async def _unique_name(name: str, write: Awaitable[R]) -> R:
@@ -100,14 +104,14 @@ class RegistryWrites:
     async def _create_pending(self, request: pb.CreateModelVersionRequest, run_id: str, tags: dict[str, str],
                               record: pb.ModelLineage) -> pb.ModelVersion:
         async def fn(tx: Transaction) -> pb.ModelVersion:
-            model = await queries.load_model(tx.conn, self.s, request.name, lock=True)
+            model = await queries.load_model(tx.conn, self.s, request.name, lock=True, after_lock=tx.lock_early)
             event = rules.create_version(model, request.source, run_id, request.description, tags, record)
             # A new stream per version: a racing creator that picked the same number conflicts.
             after = await self._apply(tx, model, event, expected_version=NO_STREAM)
             return encode.version(after, after.version(after.last_version))
         for attempt in range(CREATE_ATTEMPTS):
             try:
-                return await self.store.write(fn, pb.ModelVersion)
+                return await self.store.write(fn, pb.ModelVersion, database_only=True)
             except errors.ConcurrencyConflict:
                 if attempt == CREATE_ATTEMPTS - 1:
                     raise
@@ -123,7 +127,7 @@ class RegistryWrites:
 
         async def fn(tx: Transaction) -> pb.ModelVersion:
             model = await queries.load_model_by_id(tx.conn, self.s, pending.model_id, lock=True,
-                                                   numbers=[pending.version])
+                                                   numbers=[pending.version], after_lock=tx.lock_early)
             current = model.version(pending.version)
             if current.status != pb.PENDING_REGISTRATION:
                 return encode.version(model, current)
@@ -131,4 +135,5 @@ class RegistryWrites:
             return encode.version(after, after.version(pending.version))
         # Its own idempotency key: the call's key already answers the PENDING step.
         key = request_context.current().request_id
-        return await self.store.write(fn, pb.ModelVersion, request_id=f"{key}/finish" if key else "")
+        return await self.store.write(fn, pb.ModelVersion, request_id=f"{key}/finish" if key else "",
+                                      database_only=True)

@@ -23,6 +23,11 @@ class TrackingProjector:
     def __init__(self, schema: str) -> None:
         self.schema = schema
         self.tables: Sequence[str] = tuple(f"{schema}.{table}" for table in READ_MODEL_TABLES)
+        #: Run events whose handlers below never read event.time: their writes take the append lock at commit.
+        self.time_free_events: frozenset[str] = frozenset({
+            ev.RUN_CREATED, ev.RUN_UPDATED, ev.RUN_DELETED, ev.RUN_RESTORED, ev.RUN_TAG_SET, ev.RUN_TAG_DELETED,
+            ev.RUN_PARAMS_LOGGED, ev.RUN_METRICS_LOGGED,
+        })
         self._handlers: dict[str, Handler] = {
             ev.EXPERIMENT_CREATED: self._experiment_created, ev.EXPERIMENT_RENAMED: self._experiment_renamed,
             ev.EXPERIMENT_DELETED: self._experiment_stage, ev.EXPERIMENT_RESTORED: self._experiment_stage,
@@ -40,7 +45,7 @@ class TrackingProjector:
             await handler(conn, event.payload, event)
 
     async def _experiment_created(self, conn: AsyncConnection, p: pb.ExperimentCreated, event: Envelope) -> None:
-        at = millis(event.time)
+        at = millis(event.stamped)
         await conn.execute(
             f"INSERT INTO {self.schema}.experiments VALUES (%s, %s, %s, 'ACTIVE', %s, %s)",
             (p.experiment_id, p.name, p.artifact_location, at, at))
@@ -49,13 +54,13 @@ class TrackingProjector:
     async def _experiment_renamed(self, conn: AsyncConnection, p: pb.ExperimentRenamed, event: Envelope) -> None:
         await conn.execute(
             f"UPDATE {self.schema}.experiments SET name = %s, last_update_time = %s WHERE experiment_id = %s",
-            (p.new_name, millis(event.time), p.experiment_id))
+            (p.new_name, millis(event.stamped), p.experiment_id))
 
     async def _experiment_stage(self, conn: AsyncConnection, p: Any, event: Envelope) -> None:
         stage = "DELETED" if event.type == ev.EXPERIMENT_DELETED else "ACTIVE"
         await conn.execute(
             f"UPDATE {self.schema}.experiments SET lifecycle_stage = %s, last_update_time = %s WHERE experiment_id = %s",
-            (stage, millis(event.time), p.experiment_id))
+            (stage, millis(event.stamped), p.experiment_id))
 
     async def _experiment_tag_set(self, conn: AsyncConnection, p: pb.ExperimentTagSet, event: Envelope) -> None:
         await self._upsert_tags(conn, "experiment_tags", "experiment_id", p.experiment_id, [p.tag])
@@ -141,7 +146,7 @@ class TrackingProjector:
                 FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::bytea[])
                      AS i(name, digest, context, ordinal, input)
                 ON CONFLICT DO NOTHING""",
-            (p.run_id, event.time, *columns))
+            (p.run_id, event.stamped, *columns))
 
     async def _upsert_tags(self, conn: AsyncConnection, table: str, id_column: str, owner: str,
                            tags: Sequence[pb.Tag]) -> None:

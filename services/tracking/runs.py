@@ -65,7 +65,7 @@ class RunCommands:
                 status=pb.RUNNING, start_time=domain.timestamp(start), tags=run_tags,
                 user_id=request.user_id or request_context.current().actor,
                 artifact_uri=domain.run_artifact_uri(location, run_id), parent_run_id=request.parent_run_id)
-            await tx.append(ev.run_event(run_id, ev.RUN_CREATED, payload), expected_version=NO_STREAM)
+            await tx.record(ev.run_event(run_id, ev.RUN_CREATED, payload), expected_version=NO_STREAM)
             info = pb.RunInfo(
                 run_id=run_id, experiment_id=experiment_id, run_name=payload.run_name, status=pb.RUNNING,
                 start_time=payload.start_time, artifact_uri=payload.artifact_uri, lifecycle_stage=pb.ACTIVE,
@@ -73,7 +73,7 @@ class RunCommands:
             return pb.CreateRunResponse(run=pb.Run(info=info, data=pb.RunData(tags=payload.tags)))
 
         try:
-            return await self.store.write(write, pb.CreateRunResponse)
+            return await self.store.write(write, pb.CreateRunResponse, database_only=True)
         except store_errors.StatementRefused as exc:
             if exc.condition == UNKNOWN_EXPERIMENT_SQLSTATE:
                 raise errors.NotFound("experiment", experiment_id) from exc
@@ -114,10 +114,10 @@ class RunCommands:
             before = await self.queries.run_info(tx.conn, request.run_id)
             payload = domain.run_update(before, request, domain.now_ms())  # type: ignore[arg-type]
             if payload is not None:
-                await tx.append(ev.run_event(request.run_id, ev.RUN_UPDATED, payload))
+                await tx.record(ev.run_event(request.run_id, ev.RUN_UPDATED, payload))
             return pb.UpdateRunResponse(run_info=await self.queries.run_info(tx.conn, request.run_id))
 
-        return await self.store.write(write, pb.UpdateRunResponse)
+        return await self.store.write(write, pb.UpdateRunResponse, database_only=True)
 
     async def set_stage(self, run_id: str, deleted: bool) -> None:
         """Soft-delete or restore; doing it twice is a no-op."""
@@ -125,10 +125,10 @@ class RunCommands:
             stage = await self._run(tx, run_id, lock="UPDATE", live=False)
             if (stage == "DELETED") != deleted:
                 payload = pb.RunDeleted(run_id=run_id) if deleted else pb.RunRestored(run_id=run_id)
-                await tx.append(ev.run_event(run_id, ev.RUN_DELETED if deleted else ev.RUN_RESTORED, payload))
+                await tx.record(ev.run_event(run_id, ev.RUN_DELETED if deleted else ev.RUN_RESTORED, payload))
             return pb.DeleteRunResponse()
 
-        await self.store.write(write, pb.DeleteRunResponse)
+        await self.store.write(write, pb.DeleteRunResponse, database_only=True)
 
     async def delete_tag(self, request: pb.DeleteTagRequest) -> pb.DeleteTagResponse:
         domain.check_key("key", request.key)
@@ -140,10 +140,10 @@ class RunCommands:
             if await cursor.fetchone() is None:
                 raise errors.NotFound("run tag", request.key)
             payload = pb.RunTagDeleted(run_id=request.run_id, key=request.key)
-            await tx.append(ev.run_event(request.run_id, ev.RUN_TAG_DELETED, payload))
+            await tx.record(ev.run_event(request.run_id, ev.RUN_TAG_DELETED, payload))
             return pb.DeleteTagResponse()
 
-        return await self.store.write(write, pb.DeleteTagResponse)
+        return await self.store.write(write, pb.DeleteTagResponse, database_only=True)
 
     async def log_batch(self, request: pb.LogBatchRequest, *, field_prefix: str = "", param_field: str = "params",
                         request_id: str | None = None) -> pb.LogBatchResponse:
@@ -157,10 +157,10 @@ class RunCommands:
             fresh = await self._fresh_params(tx, request.run_id, params, param_field and f"{field_prefix}{param_field}")
             batch = _batch_events(request.run_id, fresh, tags, request.metrics if points else [])
             if batch:
-                await tx.append(batch)
+                await tx.record(batch)
             return pb.LogBatchResponse(metric_points=points, params=len(fresh), tags=len(tags))
 
-        return await self.store.write(write, pb.LogBatchResponse, request_id=request_id)
+        return await self.store.write(write, pb.LogBatchResponse, request_id=request_id, database_only=True)
 
     async def _fresh_params(self, tx: Transaction, run_id: str, params: list[pb.Param], field: str) -> list[pb.Param]:
         if not params:

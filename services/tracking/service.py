@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import grpc
 
 from mlledger.services.core.server import ServiceRuntime
+from mlledger.services.eventstore.planner_statistics import PlannerStatistics
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.redaction import Redacting
 from mlledger.services.eventstore.schema import Migration
@@ -40,6 +41,10 @@ class TrackingService:
         tracking_pb2_grpc.add_TrackingServiceServicer_to_server(api, server)
         if runtime.auth is not None:
             runtime.auth.resolvers.run_experiment = RunOwnership(store.pool, store.schema).experiment_of
+        # Searches right after a bulk load of runs must not wait a minute for autovacuum's statistics.
+        statistics = PlannerStatistics(store.pool, store.projector.tables)
+        statistics.start()
+        runtime.on_stop.append(statistics.stop)
         return [tracking_pb2.DESCRIPTOR.services_by_name["TrackingService"].full_name]
 
 

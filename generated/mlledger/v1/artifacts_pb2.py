@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmlledger/v1/artifacts.proto\x12\x0bmlledger.v1\"J\n\x0c\x41rtifactFile\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06is_dir\x18\x02 \x01(\x08\x12\x0c\n\x04size\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\"\\\n\x18SnapshotArtifactsRequest\x12\x12\n\nsource_uri\x18\x01 \x01(\t\x12\x13\n\x0bsource_path\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65stination_uri\x18\x03 \x01(\t\"Z\n\x19SnapshotArtifactsResponse\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x12\n\nfile_count\x18\x02 \x01(\x03\x12\x13\n\x0btotal_bytes\x18\x03 \x01(\x03\"y\n\x0cUploadHeader\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x1a\n\rexpected_size\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x17\n\x0f\x65xpected_sha256\x18\x04 \x01(\tB\x10\n\x0e_expected_size\"]\n\x15UploadArtifactRequest\x12+\n\x06header\x18\x01 \x01(\x0b\x32\x19.mlledger.v1.UploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x06\n\x04kind\"W\n\x16UploadArtifactResponse\x12\'\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x19.mlledger.v1.ArtifactFile\x12\x14\n\x0c\x61rtifact_uri\x18\x02 \x01(\t\"]\n\x17\x44ownloadArtifactRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x0e\n\x06length\x18\x04 \x01(\x03\"b\n\x18\x44ownloadArtifactResponse\x12\'\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x19.mlledger.v1.ArtifactFile\x12\r\n\x05\x63hunk\x18\x02 \x01(\x0c\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"t\n\x14ListArtifactsRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\trecursive\x18\x05 \x01(\x08\"p\n\x15ListArtifactsResponse\x12(\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x19.mlledger.v1.ArtifactFile\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0c\x61rtifact_uri\x18\x03 \x01(\t\"<\n\x16\x44\x65leteArtifactsRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\"B\n\x17\x44\x65leteArtifactsResponse\x12\x12\n\nfile_count\x18\x01 \x01(\x03\x12\x13\n\x0btotal_bytes\x18\x02 \x01(\x03\"O\n\x0e\x41rtifactStored\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\'\n\x04\x66ile\x18\x02 \x01(\x0b\x32\x19.mlledger.v1.ArtifactFile\"^\n\x0f\x41rtifactDeleted\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x12\n\nfile_count\x18\x03 \x01(\x03\x12\x13\n\x0btotal_bytes\x18\x04 \x01(\x03\"\x81\x01\n\x13\x41rtifactSnapshotted\x12\x12\n\nsource_uri\x18\x01 \x01(\t\x12\x13\n\x0bsource_path\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65stination_uri\x18\x03 \x01(\t\x12(\n\x05\x66iles\x18\x04 \x03(\x0b\x32\x19.mlledger.v1.ArtifactFile\"-\n\x15PurgeArtifactsRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\"E\n\x16PurgeArtifactsResponse\x12\x12\n\nfile_count\x18\x01 \x01(\x03\x12\x17\n\x0fredacted_events\x18\x02 \x01(\x03\"S\n\x0e\x41rtifactPurged\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x12\n\nfile_count\x18\x02 \x01(\x03\x12\x17\n\x0fredacted_events\x18\x03 \x01(\x03\x32\xc6\x04\n\x0f\x41rtifactService\x12\x62\n\x11SnapshotArtifacts\x12%.mlledger.v1.SnapshotArtifactsRequest\x1a&.mlledger.v1.SnapshotArtifactsResponse\x12[\n\x0eUploadArtifact\x12\".mlledger.v1.UploadArtifactRequest\x1a#.mlledger.v1.UploadArtifactResponse(\x01\x12\x61\n\x10\x44ownloadArtifact\x12$.mlledger.v1.DownloadArtifactRequest\x1a%.mlledger.v1.DownloadArtifactResponse0\x01\x12V\n\rListArtifacts\x12!.mlledger.v1.ListArtifactsRequest\x1a\".mlledger.v1.ListArtifactsResponse\x12\\\n\x0f\x44\x65leteArtifacts\x12#.mlledger.v1.DeleteArtifactsRequest\x1a$.mlledger.v1.DeleteArtifactsResponse\x12Y\n\x0ePurgeArtifacts\x12\".mlledger.v1.PurgeArtifactsRequest\x1a#.mlledger.v1.PurgeArtifactsResponseB<\n\x0f\x64\x65v.mlledger.v1P\x01Z\'mlledger.dev/gen/mlledger/v1;mlledgerv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bmlledger/v1/artifacts.proto\x12\x0bmlledger.v1\"J\n\x0c\x41rtifactFile\x12\x0c\n\x04path\x18\x01 \x01(\t\x12\x0e\n\x06is_dir\x18\x02 \x01(\x08\x12\x0c\n\x04size\x18\x03 \x01(\x03\x12\x0e\n\x06sha256\x18\x04 \x01(\t\"\\\n\x18SnapshotArtifactsRequest\x12\x12\n\nsource_uri\x18\x01 \x01(\t\x12\x13\n\x0bsource_path\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65stination_uri\x18\x03 \x01(\t\"Z\n\x19SnapshotArtifactsResponse\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x12\n\nfile_count\x18\x02 \x01(\x03\x12\x13\n\x0btotal_bytes\x18\x03 \x01(\x03\"y\n\x0cUploadHeader\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x1a\n\rexpected_size\x18\x03 \x01(\x03H\x00\x88\x01\x01\x12\x17\n\x0f\x65xpected_sha256\x18\x04 \x01(\tB\x10\n\x0e_expected_size\"x\n\x15UploadArtifactRequest\x12+\n\x06header\x18\x01 \x01(\x0b\x32\x19.mlledger.v1.UploadHeaderH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x12\x19\n\x0ftrailing_sha256\x18\x03 \x01(\tH\x00\x42\x06\n\x04kind\"W\n\x16UploadArtifactResponse\x12\'\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x19.mlledger.v1.ArtifactFile\x12\x14\n\x0c\x61rtifact_uri\x18\x02 \x01(\t\"]\n\x17\x44ownloadArtifactRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x0e\n\x06offset\x18\x03 \x01(\x03\x12\x0e\n\x06length\x18\x04 \x01(\x03\"b\n\x18\x44ownloadArtifactResponse\x12\'\n\x04\x66ile\x18\x01 \x01(\x0b\x32\x19.mlledger.v1.ArtifactFile\x12\r\n\x05\x63hunk\x18\x02 \x01(\x0c\x12\x0e\n\x06offset\x18\x03 \x01(\x03\"t\n\x14ListArtifactsRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x11\n\trecursive\x18\x05 \x01(\x08\"p\n\x15ListArtifactsResponse\x12(\n\x05\x66iles\x18\x01 \x03(\x0b\x32\x19.mlledger.v1.ArtifactFile\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x14\n\x0c\x61rtifact_uri\x18\x03 \x01(\t\"<\n\x16\x44\x65leteArtifactsRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\"B\n\x17\x44\x65leteArtifactsResponse\x12\x12\n\nfile_count\x18\x01 \x01(\x03\x12\x13\n\x0btotal_bytes\x18\x02 \x01(\x03\"O\n\x0e\x41rtifactStored\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\'\n\x04\x66ile\x18\x02 \x01(\x0b\x32\x19.mlledger.v1.ArtifactFile\"^\n\x0f\x41rtifactDeleted\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x0c\n\x04path\x18\x02 \x01(\t\x12\x12\n\nfile_count\x18\x03 \x01(\x03\x12\x13\n\x0btotal_bytes\x18\x04 \x01(\x03\"\x81\x01\n\x13\x41rtifactSnapshotted\x12\x12\n\nsource_uri\x18\x01 \x01(\t\x12\x13\n\x0bsource_path\x18\x02 \x01(\t\x12\x17\n\x0f\x64\x65stination_uri\x18\x03 \x01(\t\x12(\n\x05\x66iles\x18\x04 \x03(\x0b\x32\x19.mlledger.v1.ArtifactFile\"-\n\x15PurgeArtifactsRequest\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\"E\n\x16PurgeArtifactsResponse\x12\x12\n\nfile_count\x18\x01 \x01(\x03\x12\x17\n\x0fredacted_events\x18\x02 \x01(\x03\"S\n\x0e\x41rtifactPurged\x12\x14\n\x0c\x61rtifact_uri\x18\x01 \x01(\t\x12\x12\n\nfile_count\x18\x02 \x01(\x03\x12\x17\n\x0fredacted_events\x18\x03 \x01(\x03\x32\xc6\x04\n\x0f\x41rtifactService\x12\x62\n\x11SnapshotArtifacts\x12%.mlledger.v1.SnapshotArtifactsRequest\x1a&.mlledger.v1.SnapshotArtifactsResponse\x12[\n\x0eUploadArtifact\x12\".mlledger.v1.UploadArtifactRequest\x1a#.mlledger.v1.UploadArtifactResponse(\x01\x12\x61\n\x10\x44ownloadArtifact\x12$.mlledger.v1.DownloadArtifactRequest\x1a%.mlledger.v1.DownloadArtifactResponse0\x01\x12V\n\rListArtifacts\x12!.mlledger.v1.ListArtifactsRequest\x1a\".mlledger.v1.ListArtifactsResponse\x12\\\n\x0f\x44\x65leteArtifacts\x12#.mlledger.v1.DeleteArtifactsRequest\x1a$.mlledger.v1.DeleteArtifactsResponse\x12Y\n\x0ePurgeArtifacts\x12\".mlledger.v1.PurgeArtifactsRequest\x1a#.mlledger.v1.PurgeArtifactsResponseB<\n\x0f\x64\x65v.mlledger.v1P\x01Z\'mlledger.dev/gen/mlledger/v1;mlledgerv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,33 +41,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UPLOADHEADER']._serialized_start=306
   _globals['_UPLOADHEADER']._serialized_end=427
   _globals['_UPLOADARTIFACTREQUEST']._serialized_start=429
-  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=522
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=524
-  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=611
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=613
-  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=706
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=708
-  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=806
-  _globals['_LISTARTIFACTSREQUEST']._serialized_start=808
-  _globals['_LISTARTIFACTSREQUEST']._serialized_end=924
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=926
-  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=1038
-  _globals['_DELETEARTIFACTSREQUEST']._serialized_start=1040
-  _globals['_DELETEARTIFACTSREQUEST']._serialized_end=1100
-  _globals['_DELETEARTIFACTSRESPONSE']._serialized_start=1102
-  _globals['_DELETEARTIFACTSRESPONSE']._serialized_end=1168
-  _globals['_ARTIFACTSTORED']._serialized_start=1170
-  _globals['_ARTIFACTSTORED']._serialized_end=1249
-  _globals['_ARTIFACTDELETED']._serialized_start=1251
-  _globals['_ARTIFACTDELETED']._serialized_end=1345
-  _globals['_ARTIFACTSNAPSHOTTED']._serialized_start=1348
-  _globals['_ARTIFACTSNAPSHOTTED']._serialized_end=1477
-  _globals['_PURGEARTIFACTSREQUEST']._serialized_start=1479
-  _globals['_PURGEARTIFACTSREQUEST']._serialized_end=1524
-  _globals['_PURGEARTIFACTSRESPONSE']._serialized_start=1526
-  _globals['_PURGEARTIFACTSRESPONSE']._serialized_end=1595
-  _globals['_ARTIFACTPURGED']._serialized_start=1597
-  _globals['_ARTIFACTPURGED']._serialized_end=1680
-  _globals['_ARTIFACTSERVICE']._serialized_start=1683
-  _globals['_ARTIFACTSERVICE']._serialized_end=2265
+  _globals['_UPLOADARTIFACTREQUEST']._serialized_end=549
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_start=551
+  _globals['_UPLOADARTIFACTRESPONSE']._serialized_end=638
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_start=640
+  _globals['_DOWNLOADARTIFACTREQUEST']._serialized_end=733
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_start=735
+  _globals['_DOWNLOADARTIFACTRESPONSE']._serialized_end=833
+  _globals['_LISTARTIFACTSREQUEST']._serialized_start=835
+  _globals['_LISTARTIFACTSREQUEST']._serialized_end=951
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_start=953
+  _globals['_LISTARTIFACTSRESPONSE']._serialized_end=1065
+  _globals['_DELETEARTIFACTSREQUEST']._serialized_start=1067
+  _globals['_DELETEARTIFACTSREQUEST']._serialized_end=1127
+  _globals['_DELETEARTIFACTSRESPONSE']._serialized_start=1129
+  _globals['_DELETEARTIFACTSRESPONSE']._serialized_end=1195
+  _globals['_ARTIFACTSTORED']._serialized_start=1197
+  _globals['_ARTIFACTSTORED']._serialized_end=1276
+  _globals['_ARTIFACTDELETED']._serialized_start=1278
+  _globals['_ARTIFACTDELETED']._serialized_end=1372
+  _globals['_ARTIFACTSNAPSHOTTED']._serialized_start=1375
+  _globals['_ARTIFACTSNAPSHOTTED']._serialized_end=1504
+  _globals['_PURGEARTIFACTSREQUEST']._serialized_start=1506
+  _globals['_PURGEARTIFACTSREQUEST']._serialized_end=1551
+  _globals['_PURGEARTIFACTSRESPONSE']._serialized_start=1553
+  _globals['_PURGEARTIFACTSRESPONSE']._serialized_end=1622
+  _globals['_ARTIFACTPURGED']._serialized_start=1624
+  _globals['_ARTIFACTPURGED']._serialized_end=1707
+  _globals['_ARTIFACTSERVICE']._serialized_start=1710
+  _globals['_ARTIFACTSERVICE']._serialized_end=2292
 # @@protoc_insertion_point(module_scope)

@@ -51,12 +51,14 @@ class UploadHeader(_message.Message):
     def __init__(self, artifact_uri: _Optional[str] = ..., path: _Optional[str] = ..., expected_size: _Optional[int] = ..., expected_sha256: _Optional[str] = ...) -> None: ...
 
 class UploadArtifactRequest(_message.Message):
-    __slots__ = ("header", "chunk")
+    __slots__ = ("header", "chunk", "trailing_sha256")
     HEADER_FIELD_NUMBER: _ClassVar[int]
     CHUNK_FIELD_NUMBER: _ClassVar[int]
+    TRAILING_SHA256_FIELD_NUMBER: _ClassVar[int]
     header: UploadHeader
     chunk: bytes
-    def __init__(self, header: _Optional[_Union[UploadHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+    trailing_sha256: str
+    def __init__(self, header: _Optional[_Union[UploadHeader, _Mapping]] = ..., chunk: _Optional[bytes] = ..., trailing_sha256: _Optional[str] = ...) -> None: ...
 
 class UploadArtifactResponse(_message.Message):
     __slots__ = ("file", "artifact_uri")
