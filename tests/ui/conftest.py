@@ -51,7 +51,7 @@ class Seeded:
         return self.stack.gateway_uri
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(mlledger_infrastructure: Infrastructure, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """A stack with one experiment of 120 runs (params, metrics, tags), a 100,000-point run with
     artifacts, and a registered model with two versions."""
@@ -99,7 +99,7 @@ def seeded(mlledger_infrastructure: Infrastructure, tmp_path_factory: pytest.Tem
         yield seeded
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """Headless Debian chromium driven by playwright (no browser download)."""
     sync_api = pytest.importorskip("playwright.sync_api")
@@ -125,7 +125,7 @@ def page(browser, seeded: Seeded):  # type: ignore[no-untyped-def]
     context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where screenshots go (printed so they can be looked at)."""
     path = tmp_path_factory.mktemp("ui-screenshots")

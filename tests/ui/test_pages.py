@@ -85,7 +85,7 @@ def test_run_page_values_and_artifacts(page, seeded: Seeded, shots: Path) -> Non
     page.wait_for_selector("#params")
     assert page.locator("h1").inner_text() == "Run run-007"
     assert page.locator("#params tr", has_text="lr").inner_text().split("\t")[-1].strip() == "0.008"
-    assert page.locator("#metrics tr", has_text="acc").inner_text().split("\t")[-1].strip() == \
+    assert page.locator("#metrics tr", has_text="acc").locator("td").nth(1).inner_text() == \
         f"{seeded.runs['run-007']:g}"
     assert "blue" not in page.locator("#tags").inner_text() and "red" in page.locator("#tags").inner_text()
     _goto(page, seeded, f"/runs/{seeded.long_run}")

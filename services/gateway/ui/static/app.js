@@ -36,7 +36,7 @@ async function experimentsPage(query) {
   const ids = (data.experiments || []).filter((e) => e.lifecycle_stage !== "deleted");
   const rename = actionForm({ id: "rename-exp", button: "Rename", fields: [
     { name: "experiment_id", label: "Experiment", options: ids.map((e) => e.experiment_id) },
-    { name: "new_name", label: "New name" }],
+    { name: "new_name", label: "New name", required: true }],
     submit: (v) => api("experiments/update", { experiment_id: v.experiment_id, new_name: v.new_name }, "POST"), done: route });
   const toggle = el("a", { href: all ? "#/" : "#/?deleted=1", id: "show-deleted" }, all ? "Hide deleted experiments" : "Show deleted experiments");
   setPage("Experiments", el("p", {}, toggle), el("table", { id: "experiments" },

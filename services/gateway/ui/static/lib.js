@@ -65,13 +65,23 @@ export function actionForm({ id, fields, button, submit, done }) {
     for (const { node } of errors.values()) node.textContent = "";
     for (const input of inputs.values()) input.removeAttribute("aria-invalid");
     const values = Object.fromEntries([...inputs].map(([k, input]) => [k, input.value]));
+    const empty = fields.find((f) => f.required && !values[f.name].trim());
+    if (empty) {
+      errors.get(empty.name).node.textContent = `${empty.label} is required.`;
+      inputs.get(empty.name).setAttribute("aria-invalid", "true");
+      inputs.get(empty.name).focus();
+      return;
+    }
     try {
       await submit(values);
       if (done) await done(values);
     } catch (err) {
       const message = String(err.message || err);
-      const name = [...errors.keys()].find((k) => errors.get(k).params.some((p) => message.includes(`'${p}'`)
-        || message.includes(`${p}:`) || message.includes(`"${p}"`))) || [...errors.keys()][0];
+      // The field the message names as a parameter, else the field whose value it quotes, else the first.
+      const keys = [...errors.keys()];
+      const name = keys.find((k) => errors.get(k).params.some((p) => message.includes(`'${p}'`)
+        || message.includes(`${p}:`) || message.includes(`"${p}"`)))
+        || keys.find((k) => values[k] && message.includes(`'${values[k]}'`)) || keys[0];
       errors.get(name).node.textContent = message;
       inputs.get(name).setAttribute("aria-invalid", "true");
       inputs.get(name).focus();
