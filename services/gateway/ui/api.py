@@ -55,9 +55,10 @@ async def _bulk(caller: Caller, run_ids: list[str], key: str, points: int, axis:
 
 def _run_series(history: pb.RunMetricHistory, by_time: bool, points: int) -> dict[str, Any]:
     """One run's bucketed series reduced by LTTB to at most `points`, first and last kept."""
-    x = np.asarray(history.series.timestamps_ms if by_time else history.series.steps, dtype=np.float64)
+    # Steps and timestamps are integers: sent as such, they cost fewer bytes than floats.
+    x = np.asarray(history.series.timestamps_ms if by_time else history.series.steps, dtype=np.int64)
     y = np.asarray(history.series.values, dtype=np.float64)
-    picks = lttb_indices(x, y, points)
+    picks = lttb_indices(x.astype(np.float64), y, points)
     return {"run_id": history.run_id, "total": int(history.total_points), "x": x[picks].tolist(),
             "y": [_number(v) for v in y[picks].tolist()]}
 
