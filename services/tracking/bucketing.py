@@ -35,25 +35,24 @@ def window(points: Points, by_time: bool, start: float | None, end: float | None
 
 
 def min_max(points: Points, limit: int) -> Points:
-    """At most `limit` points: each of limit/2 - 1 equal-count buckets keeps its minimum and
-    maximum (in order), plus the first and last point. NaNs never win a bucket unless it is all NaN."""
+    """At most `limit` points: each of limit/2 - 1 equal-count buckets (the last also takes the
+    remainder) keeps its minimum and maximum, in order, plus the first and last point. NaN never
+    wins a bucket unless the bucket is all NaN."""
     count = len(points)
     if count <= limit:
         return points
     buckets = max(1, limit // 2 - 1)
-    edges = np.linspace(0, count, buckets + 1).astype(np.int64)
-    values = points.values
-    # reduceat over NaN-free copies: NaN would otherwise win every comparison in its bucket.
-    low = np.where(np.isnan(values), np.inf, values)
-    high = np.where(np.isnan(values), -np.inf, values)
-    starts = edges[:-1]
-    mins = np.minimum.reduceat(low, starts)
-    maxs = np.maximum.reduceat(high, starts)
-    # The first index in each bucket holding its min (max): searched per bucket via a mask.
-    bucket_of = np.repeat(np.arange(buckets), np.diff(edges))
-    at_min = np.flatnonzero(low == mins[bucket_of])
-    at_max = np.flatnonzero(high == maxs[bucket_of])
-    first_min = at_min[np.unique(bucket_of[at_min], return_index=True)[1]]
-    first_max = at_max[np.unique(bucket_of[at_max], return_index=True)[1]]
-    chosen = np.unique(np.concatenate([first_min, first_max, [0, count - 1]]))
+    width = count // buckets
+    full = width * buckets
+    nan = np.isnan(points.values)
+    low = np.where(nan, np.inf, points.values)
+    high = np.where(nan, -np.inf, points.values)
+    # Equal widths make this a reshape (vectorised); the ragged tail joins the last bucket.
+    base = np.arange(0, full, width)
+    mins = base + low[:full].reshape(buckets, width).argmin(axis=1)
+    maxs = base + high[:full].reshape(buckets, width).argmax(axis=1)
+    last = full - width
+    mins[-1] = last + int(low[last:].argmin())
+    maxs[-1] = last + int(high[last:].argmax())
+    chosen = np.unique(np.concatenate([mins, maxs, [0, count - 1]]))
     return Points(points.steps[chosen], points.timestamps[chosen], points.values[chosen])

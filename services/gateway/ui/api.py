@@ -1,6 +1,6 @@
 """`/ui-api/metrics/sampled`: metric histories down-sampled for the pixels a chart fills.
 
-The tracking service cuts each history to the min and max of 2×points buckets next to the data
+The tracking service cuts each history to the min and max of `points` buckets next to the data
 (GetMetricHistoryBulk with HISTORY_SAMPLING_MIN_MAX); this process only runs LTTB over those.
 """
 
@@ -44,7 +44,7 @@ def _bound(params: Params, name: str) -> float | None:
 
 async def _bulk(caller: Caller, run_ids: list[str], key: str, points: int, axis: int,
                 start: float | None, end: float | None) -> list[pb.RunMetricHistory]:
-    request = pb.GetMetricHistoryBulkRequest(run_ids=run_ids, metric_key=key, max_points_per_run=4 * points,
+    request = pb.GetMetricHistoryBulkRequest(run_ids=run_ids, metric_key=key, max_points_per_run=2 * points,
                                              sampling=pb.HISTORY_SAMPLING_MIN_MAX, axis=axis)
     if start is not None:
         request.window_start = start
