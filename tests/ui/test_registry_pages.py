@@ -45,6 +45,14 @@ def test_timeline_and_as_of(page, seeded: Seeded, shots: Path) -> None:  # type:
     page.wait_for_function(f"document.querySelector('#as-of').dataset.position === '{position}'")
     assert _as_of_rows(page) == {"1": ("Production", ""), "2": ("None", "@champion")}
     page.screenshot(path=shots / "timeline-as-of.png", full_page=True)
+    # A move made elsewhere joins the open timeline by itself, and "as of" it works at once.
+    page.wait_for_function("document.querySelector('#timeline-live')?.innerText === 'live'")
+    client.set_registered_model_alias(name, "challenger", 1)
+    row = page.locator("#timeline tbody tr", has_text="@challenger → version 1")
+    row.wait_for()
+    row.get_by_role("button").click()
+    page.wait_for_function(f"document.querySelector('#as-of').dataset.position === '{row.get_attribute('data-position')}'")
+    assert _as_of_rows(page) == {"1": ("Archived", "@challenger"), "2": ("Production", "@champion")}
     # Every event of the model, and a moment before it existed.
     page.locator("#all-events").check()
     assert page.locator("#timeline tbody tr[data-type='model_version.created']").count() == 2

@@ -34,7 +34,8 @@ def event_json(event: events_pb2.Event) -> dict[str, Any]:
         payload: Any = json_format.MessageToDict(event.payload)
     except (json_format.Error, TypeError, KeyError):
         payload = {"@type": event.payload.type_url}
-    return {"id": event.id, "position": event.position, "type": event.type, "entity": event.stream,
+    return {"id": event.id, "position": event.position, "log_position": event.global_position,
+            "type": event.type, "entity": event.stream,
             "service": event.service, "actor": event.actor, "time": event.time.ToMilliseconds(), "payload": payload}
 
 

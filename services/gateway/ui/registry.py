@@ -47,9 +47,11 @@ def _timeline_event(event: events_pb2.Event) -> dict[str, Any]:
 
 
 async def timeline(params: Params, caller: Caller) -> dict[str, Any]:
-    """`GET /ui-api/models/{name}/timeline`: every event of the model, oldest first."""
+    """`GET /ui-api/models/{name}/timeline`: every event of the model, oldest first, and the model's id."""
     name = params.string("name", required=True)
-    return {"name": name, "events": [_timeline_event(event) for event in await _history(caller, name)]}
+    events = await _history(caller, name)
+    model_id = events[0].stream.rpartition("/")[2] if events else ""
+    return {"name": name, "model_id": model_id, "events": [_timeline_event(event) for event in events]}
 
 
 def _moment(params: Params) -> timestamp_pb2.Timestamp:

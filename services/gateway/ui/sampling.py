@@ -1,4 +1,4 @@
-"""Down-sampling a metric series for a chart: min/max per bucket, then LTTB, first and last kept."""
+"""Largest-Triangle-Three-Buckets over a series the tracking service already cut to min/max per bucket."""
 
 from __future__ import annotations
 
@@ -6,26 +6,6 @@ import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
-
-
-def min_max_indices(y: Floats, buckets: int) -> npt.NDArray[np.int64]:
-    """Indices of each bucket's minimum and maximum (in order), plus the first and last point."""
-    count = len(y)
-    if count <= 2 * buckets + 2:
-        return np.arange(count)
-    edges = np.linspace(0, count, buckets + 1).astype(np.int64)
-    width = int(edges[1] - edges[0]) or 1
-    # Equal-width buckets via a reshape keep this vectorised; the ragged tail is its own bucket.
-    full = (count // width) * width
-    shaped = np.where(np.isfinite(y[:full]), y[:full], 0.0).reshape(-1, width)
-    base = np.arange(0, full, width)
-    picks = [base + shaped.argmin(axis=1), base + shaped.argmax(axis=1)]
-    if full < count:
-        tail = y[full:]
-        finite = np.where(np.isfinite(tail), tail, 0.0)
-        picks.append(np.array([full + finite.argmin(), full + finite.argmax()]))
-    picks.append(np.array([0, count - 1]))
-    return np.unique(np.concatenate(picks))
 
 
 def lttb_indices(x: Floats, y: Floats, threshold: int) -> npt.NDArray[np.int64]:
@@ -67,12 +47,3 @@ def lttb_indices(x: Floats, y: Floats, threshold: int) -> npt.NDArray[np.int64]:
         px, py = xs[pick], ys[pick]
     chosen.append(count - 1)
     return np.asarray(chosen, dtype=np.int64)
-
-
-def downsample(x: Floats, y: Floats, points: int) -> npt.NDArray[np.int64]:
-    """At most about `points` indices of a series ordered by x; first and last always included."""
-    if len(x) <= points:
-        return np.arange(len(x))
-    coarse = min_max_indices(y, points * 2)
-    fine = lttb_indices(x[coarse], y[coarse], points)
-    return coarse[fine]

@@ -103,9 +103,9 @@ export function actionButton({ id, label, run, done }) {
   return el("span", { class: "action-button" }, button, error);
 }
 
-// Events of one entity as they happen, for pages that already show its current state.
-export function follow(entity, onEvent, onState) {
-  const source = new EventSource(`/ui-api/events?${new URLSearchParams({ entity, after: "now" })}`);
+// Events as they happen ({ entity } or { subject }), for pages that already show the current state.
+export function follow(filter, onEvent, onState) {
+  const source = new EventSource(`/ui-api/events?${new URLSearchParams({ ...filter, after: "now" })}`);
   source.onopen = () => onState && onState("live");
   source.onerror = () => onState && onState("reconnecting…");
   source.addEventListener("caught_up", () => onState && onState("live"));

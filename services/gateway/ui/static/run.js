@@ -93,7 +93,7 @@ export async function runPage(runId, setPage) {
     el("h2", {}, "Artifacts"), artifacts, preview);
   // Subscribe before the first read, so nothing that happens in between is missed.
   let timer = null;
-  follow(`run/${runId}`, (e) => {
+  follow({ entity: `run/${runId}` }, (e) => {
     recent.prepend(el("li", { "data-type": e.type, "data-position": e.position }, `${tsText(e.time)} ${e.type} by ${e.actor}`));
     while (recent.children.length > KEEP_EVENTS) recent.lastChild.remove();
     clearTimeout(timer);

@@ -1,5 +1,5 @@
 // Registry timeline: every transition and alias move of a model, and the model "as of" a chosen moment.
-import { api, el, table, tsText, UI_API } from "./lib.js";
+import { api, el, follow, table, tsText, UI_API } from "./lib.js";
 
 const STAGE = { STAGE_NONE: "None", STAGE_STAGING: "Staging", STAGE_PRODUCTION: "Production", STAGE_ARCHIVED: "Archived" };
 
@@ -79,13 +79,20 @@ export async function timelinePage(name, setPage, query) {
   });
   all.addEventListener("change", render);
   render();
+  // New moves of this model join the timeline as they happen (as-of positions are registry log positions).
+  const liveState = el("span", { id: "timeline-live", class: "muted", role: "status" }, "connecting…");
+  follow({ subject: "mlledger.registry.>" }, (e) => {
+    if (e.entity !== `registered_model/${data.model_id}` && !e.entity.startsWith(`model_version/${data.model_id}/`)) return;
+    data.events.push({ ...e, position: e.log_position });
+    render();
+  }, (state) => { liveState.textContent = state; });
   const latest = data.events.length ? data.events[data.events.length - 1].time : Date.now();
   momentInput.value = localInput(latest);
   setPage(`Timeline of ${name}`,
     el("p", {}, el("a", { href: `#/models/${encodeURIComponent(name)}` }, `Back to ${name}`),
       ` · ${data.events.length} registry events`),
     el("h2", {}, "As of a moment"), form, asOfBox,
-    el("h2", {}, "Stage transitions and alias moves"),
+    el("h2", {}, "Stage transitions and alias moves "), liveState,
     el("label", { for: "all-events", class: "inline" }, all, " Show every event of the model"),
     el("div", { class: "scroll" }, el("table", { id: "timeline" }, el("thead", {}, el("tr", {},
       ...["Position", "Time (UTC)", "What happened", "Actor", "View"].map((h) => el("th", { scope: "col" }, h)))), body)));
