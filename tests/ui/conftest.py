@@ -99,9 +99,10 @@ def seeded(mlledger_infrastructure: Infrastructure, tmp_path_factory: pytest.Tem
         yield seeded
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless Debian chromium driven by playwright (no browser download)."""
+    """Headless Debian chromium driven by playwright (no browser download); per module, because the
+    sync API keeps an event loop running in this thread while it is open (later asyncio tests need it free)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
