@@ -116,3 +116,19 @@ def test_experiment_rename_delete_restore(page, seeded: Seeded, shots: Path) -> 
     page.wait_for_function(f"document.querySelector(\"#experiments tr[data-experiment='{experiment_id}'] td.stage\")"
                            "?.innerText === 'active'")
     assert seeded.client.get_experiment(experiment_id).name == "edited-exp"
+
+
+def test_experiment_tags_from_the_runs_page(page, seeded: Seeded) -> None:  # type: ignore[no-untyped-def]
+    """An experiment's tag is set and deleted from its runs page (each an event of the experiment)."""
+    experiment_id = seeded.client.create_experiment("tagged-exp")
+    page.goto(f"{seeded.url}/#/experiments/{experiment_id}")
+    page.locator("#experiment-tags summary").click()
+    page.locator("#set-exp-tag-key").fill("purpose")
+    page.locator("#set-exp-tag-value").fill("ablation")
+    page.get_by_role("button", name="Set experiment tag").click()
+    page.wait_for_selector("#exp-tags tr[data-key='purpose']")
+    assert page.locator("#exp-tags tr[data-key='purpose'] td").nth(1).inner_text() == "ablation"
+    assert seeded.client.get_experiment(experiment_id).tags["purpose"] == "ablation"
+    page.get_by_role("button", name="Delete purpose").click()
+    page.wait_for_function("document.querySelector('#experiment-tags summary')?.innerText === 'Experiment tags (0)'")
+    assert "purpose" not in seeded.client.get_experiment(experiment_id).tags

@@ -58,6 +58,23 @@ function orderClause(col, desc) {
   return `${prefix}.\`${key}\` ${desc ? "DESC" : "ASC"}`;
 }
 
+// The experiment's own tags (the mlflow.* ones hidden), with set and delete; open after an edit.
+function experimentTags(experimentId, tags, query) {
+  const shown = tags.filter((t) => !t.key.startsWith("mlflow."));
+  const again = () => { location.hash = `#/experiments/${experimentId}?tags=open&t=${Date.now()}`; };
+  const rows = shown.map((t, i) => el("tr", { "data-key": t.key }, el("td", {}, t.key), el("td", {}, t.value),
+    el("td", {}, actionButton({ id: `delete-exp-tag-${i}`, label: `Delete ${t.key}`, done: again,
+      run: () => api("experiments/delete-experiment-tag", { experiment_id: experimentId, key: t.key }, "POST") }))));
+  const form = actionForm({ id: "set-exp-tag", button: "Set experiment tag", done: again,
+    fields: [{ name: "key", label: "Tag key" }, { name: "value", label: "Tag value" }],
+    submit: (v) => api("experiments/set-experiment-tag", { experiment_id: experimentId, key: v.key, value: v.value }, "POST") });
+  const box = el("details", { id: "experiment-tags" }, el("summary", {}, `Experiment tags (${shown.length})`),
+    shown.length ? el("table", { id: "exp-tags" }, el("thead", {}, el("tr", {}, ...["Key", "Value", "Delete"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows)) : el("p", { class: "muted" }, "No tags."), form);
+  box.open = query.get("tags") === "open";
+  return box;
+}
+
 async function runsPage(experimentId, query) {
   const state = { filter: query.get("filter") || "", sort: null, desc: true, tokens: [""], page: 0, runs: [],
                   cols: null, keys: { param: new Set(), metric: new Set(), tag: new Set() }, selected: new Set() };
@@ -79,6 +96,7 @@ async function runsPage(experimentId, query) {
     el("label", { for: "filter" }, "Filter", filter), el("button", { type: "submit" }, "Search"), prev, next, status);
   setPage(`Runs of ${exp.name}`, form, error,
     el("details", {}, el("summary", {}, "Columns"), colBox),
+    experimentTags(experimentId, exp.tags || [], query),
     el("div", { class: "toolbar" }, selectPage, selectedCount, compareRuns,
       el("label", { for: "chart-metric" }, "Metric", metricPick), compare),
     el("div", { class: "scroll" }, table));
