@@ -82,7 +82,11 @@ def seeded(mlledger_infrastructure: Infrastructure, tmp_path_factory: pytest.Tem
         pyplot.plot(steps[::1000], loss[::1000])
         pyplot.savefig(files / "loss.png")
         pyplot.close("all")
-        for name in ("config.json", "notes.txt", "loss.png"):
+        (files / "table.csv").write_text('epoch,loss,note\n1,0.9,"warm, up"\n2,0.5,steady\n')
+        import pandas
+        pandas.DataFrame({"epoch": range(1, 301), "loss": [1 / e for e in range(1, 301)],
+                          "split": ["train", "test"] * 150}).to_parquet(files / "sample.parquet")
+        for name in ("config.json", "notes.txt", "loss.png", "table.csv", "sample.parquet"):
             client.log_artifact(long_run, files / name)
         (files / "MLmodel").write_text(MLMODEL)
         client.log_artifact(long_run, files / "MLmodel", "model")

@@ -13,8 +13,8 @@ import pytest
 from tests.ui.conftest import Seeded
 
 
-def _call(seeded: Seeded, path: str, body: dict[str, Any] | None = None, **query: object) -> tuple[int, Any]:
-    url = f"{seeded.url}{path}?{urllib.parse.urlencode(query, doseq=True)}"
+def _call(seeded: Seeded, route: str, body: dict[str, Any] | None = None, **query: object) -> tuple[int, Any]:
+    url = f"{seeded.url}{route}?{urllib.parse.urlencode(query, doseq=True)}"
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method="POST" if data else "GET",
                                      headers={"content-type": "application/json"})
@@ -83,11 +83,16 @@ def test_version_page_data(seeded: Seeded) -> None:
     ("/ui-api/models/{model}/versions/0", None, {}, 400, "'version'"),
     ("/ui-api/models/{model}/versions/x", None, {}, 400, "'version'"),
     ("/ui-api/metrics/sampled", {"run_ids": ["a" * 32], "metric_key": "m", "start": "soon"}, {}, 400, "'start'"),
+    ("/ui-api/artifacts/table", None, {"run_id": "{long}", "path": "notes.txt"}, 400, "'path'"),
+    ("/ui-api/artifacts/table", None, {"run_id": "{long}", "path": "../x.parquet"}, 400, "'path'"),
+    ("/ui-api/artifacts/table", None, {"run_id": "{long}", "path": "none.parquet"}, 404, "none.parquet"),
+    ("/ui-api/artifacts/table", None, {"path": "a.parquet"}, 400, "'run_id'"),
 ])
 def test_bad_input_names_the_field(seeded: Seeded, path: str, body: dict[str, Any] | None,  # noqa: PLR0913
                                    query: dict[str, object], status: int, field: str) -> None:
     """Bad input is a 4xx whose message names the parameter (or the missing entity)."""
     missing = "f" * 32
     path = path.format(model=seeded.model, missing=missing)
+    query = {k: v.format(long=seeded.long_run) if isinstance(v, str) else v for k, v in query.items()}
     code, error = _call(seeded, path, body, **query)
     assert code == status and field.format(missing=missing) in error["message"], error

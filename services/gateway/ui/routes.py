@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mlledger.services.gateway.routes import json_endpoint
-from mlledger.services.gateway.ui import api, events, registry, runs
+from mlledger.services.gateway.ui import api, events, registry, runs, tables
 
 STATIC = Path(__file__).parent / "static"
 
@@ -29,6 +29,7 @@ def routes() -> list[BaseRoute]:
         Route("/ui-api/models/{name}/timeline", json_endpoint(registry.timeline), methods=["GET"]),
         Route("/ui-api/models/{name}/as-of", json_endpoint(registry.as_of), methods=["GET"]),
         Route("/ui-api/models/{name}/versions/{version}", json_endpoint(registry.version_page), methods=["GET"]),
+        Route("/ui-api/artifacts/table", json_endpoint(tables.parquet_preview), methods=["GET"]),
         Route("/ui-api/events", events.stream, methods=["GET"]),
         Mount("/ui", StaticFiles(directory=STATIC), name="ui"),
     ]

@@ -1,9 +1,10 @@
-// Artifact browser of a run: a lazily opened tree, previews of text, JSON, YAML, CSV tables and images.
-import { api, el } from "./lib.js";
+// Artifact browser of a run: a lazily opened tree, previews of text, JSON, YAML, CSV/TSV/Parquet tables and images.
+import { api, el, UI_API } from "./lib.js";
 
 const TEXT = /\.(txt|log|md|yaml|yml|py|cfg|ini|toml|MLmodel)$|(^|\/)MLmodel$/i;
 const TABLE = /\.(csv|tsv)$/i;
 const IMAGE = /\.(png|jpe?g|gif|svg|webp)$/i;
+const PARQUET = /\.parquet$/i;
 const TABLE_ROWS = 200;
 
 export async function listArtifacts(runId, path, into, preview) {
@@ -21,7 +22,7 @@ export async function listArtifacts(runId, path, into, preview) {
       return el("li", {}, open, sub);
     }
     const show = el("button", { type: "button", "data-file": full }, f.path.split("/").pop());
-    show.addEventListener("click", () => previewFile(full, url(full), preview));
+    show.addEventListener("click", () => previewFile(full, url(full), preview, runId));
     return el("li", {}, show, ` ${f.file_size ?? ""} bytes · `, el("a", { href: url(full), download: "" }, "download"));
   }));
   into.replaceChildren(list);
@@ -44,16 +45,29 @@ function parseDelimited(text, sep) {
   return rows;
 }
 
-async function previewFile(path, url, into) {
+function tablePreview(head, rows) {
+  return el("div", { class: "scroll" }, el("table", { class: "preview", id: "preview-table" },
+    el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c) => el("td", {}, c ?? "")))))));
+}
+
+async function previewFile(path, url, into, runId) {
   const title = el("h2", {}, `Preview: ${path}`);
   if (IMAGE.test(path)) { into.replaceChildren(title, el("img", { class: "preview", src: url, alt: path })); return; }
+  if (PARQUET.test(path)) {
+    // Parquet is binary: the gateway reads its first rows and sends them as JSON.
+    try {
+      const t = await api("artifacts/table", { run_id: runId, path }, "GET", UI_API);
+      into.replaceChildren(title, el("p", { class: "muted", id: "preview-rows" }, `First ${t.rows.length} of ${t.total_rows} rows`),
+        tablePreview(t.columns.map((c) => `${c.name} (${c.type})`), t.rows));
+    } catch (err) { into.replaceChildren(title, el("p", { class: "error", role: "alert" }, err.message)); }
+    return;
+  }
   const response = await fetch(url);
   const text = (await response.text()).slice(0, 200_000);
   if (TABLE.test(path)) {
     const [head = [], ...rows] = parseDelimited(text, /\.tsv$/i.test(path) ? "\t" : ",");
-    into.replaceChildren(title, el("div", { class: "scroll" }, el("table", { class: "preview", id: "preview-table" },
-      el("thead", {}, el("tr", {}, ...head.map((h) => el("th", { scope: "col" }, h)))),
-      el("tbody", {}, ...rows.slice(0, TABLE_ROWS).map((r) => el("tr", {}, ...r.map((c) => el("td", {}, c))))))));
+    into.replaceChildren(title, tablePreview(head, rows.slice(0, TABLE_ROWS)));
     return;
   }
   let shown = text;
