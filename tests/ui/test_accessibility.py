@@ -25,7 +25,8 @@ AUDIT = """() => {
     && getComputedStyle(e).visibility !== "hidden";
   for (const control of document.querySelectorAll("main input, main select, main textarea, main button")) {
     if (!visible(control)) continue;
-    const name = control.getAttribute("aria-label") || (control.labels && [...control.labels].map((l) => l.textContent).join(" ").trim())
+    const labelled = control.labels && [...control.labels].map((l) => l.textContent).join(" ").trim();
+    const name = control.getAttribute("aria-label") || labelled
       || (control.tagName === "BUTTON" && control.innerText.trim());
     if (!name) problems.push(`unlabelled ${control.outerHTML.slice(0, 80)}`);
   }

@@ -88,7 +88,7 @@ def test_version_page_data(seeded: Seeded) -> None:
     ("/ui-api/artifacts/table", None, {"run_id": "{long}", "path": "none.parquet"}, 404, "none.parquet"),
     ("/ui-api/artifacts/table", None, {"path": "a.parquet"}, 400, "'run_id'"),
 ])
-def test_bad_input_names_the_field(seeded: Seeded, path: str, body: dict[str, Any] | None,  # noqa: PLR0913
+def test_bad_input_names_the_field(seeded: Seeded, path: str, body: dict[str, Any] | None,
                                    query: dict[str, object], status: int, field: str) -> None:
     """Bad input is a 4xx whose message names the parameter (or the missing entity)."""
     missing = "f" * 32
