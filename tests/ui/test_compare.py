@@ -46,3 +46,19 @@ def test_compare_more_than_a_hundred_runs(page, seeded: Seeded, shots: Path) -> 
     page.locator("input[data-axis='param:optimizer']").uncheck()
     page.wait_for_function("document.querySelector('#parallel').dataset.axes === 'param:lr,metric:acc'")
     assert page.locator("#parallel-svg .pc-axis").count() == 2
+    # Brushing the upper half of the acc axis keeps exactly the runs whose acc lies in the reported range.
+    hit = page.locator("#parallel .pc-axis[data-axis='metric: acc'] .pc-hit").bounding_box()
+    x = hit["x"] + hit["width"] / 2
+    page.mouse.move(x, hit["y"] + 1)
+    page.mouse.down()
+    page.mouse.move(x, hit["y"] + hit["height"] / 2, steps=4)
+    page.mouse.up()
+    page.wait_for_function("document.querySelector('#brushed').innerText.includes('within metric: acc')")
+    text = page.locator("#brushed").inner_text()  # "<kept> of 121 runs within metric: acc <low>–<high>"
+    low, high = (float(v) for v in text.rsplit(" ", 1)[1].split("–"))
+    kept = set(page.locator("#parallel-svg polyline:not(.dim)").evaluate_all("ls => ls.map(l => l.dataset.run)"))
+    assert int(text.split(" of ")[0]) == len(kept) > 0 and high > low
+    by_id = {run_id: seeded.runs[name] for name, run_id in seeded.run_ids.items()}
+    assert all(low - 1e-3 <= by_id[run_id] <= high + 1e-3 for run_id in kept)
+    assert all(not low + 1e-3 < acc < high - 1e-3 for run_id, acc in by_id.items() if run_id not in kept)
+    page.screenshot(path=shots / "compare-brushed.png", full_page=True)

@@ -55,6 +55,7 @@ export async function comparePage(setPage, query) {
   const differing = paramKeys.filter((k) => new Set(runs.map((r) => values(r, "param")[k])).size > 1);
   const chosen = new Set([...differing.slice(0, AXES_DEFAULT - 1).map((k) => `param:${k}`), ...metricKeys.slice(0, 1).map((k) => `metric:${k}`)]);
   const pcBox = el("div", { id: "parallel" });
+  const brushed = el("p", { id: "brushed", class: "muted", "aria-live": "polite" });
   const axisBoxes = el("fieldset", { id: "axes", class: "cols" }, el("legend", {}, "Axes"),
     ...[...paramKeys.map((k) => `param:${k}`), ...metricKeys.map((k) => `metric:${k}`)].map((name) => {
       const box = el("input", { type: "checkbox", "data-axis": name });
@@ -70,7 +71,8 @@ export async function comparePage(setPage, query) {
       return { id: r.info.run_id, label: labels[r.info.run_id],
                values: Object.fromEntries(axes.map((a) => [a.replace(":", ": "), a.startsWith("param:") ? p[a.slice(6)] : m[a.slice(7)]])) };
     });
-    pcBox.replaceChildren(parallelCoordinates(rows, axes.map((a) => a.replace(":", ": "))));
+    brushed.textContent = "";
+    pcBox.replaceChildren(parallelCoordinates(rows, axes.map((a) => a.replace(":", ": ")), (text) => { brushed.textContent = text; }));
     pcBox.dataset.axes = axes.join(",");
   }
   drawParallel();
@@ -80,7 +82,8 @@ export async function comparePage(setPage, query) {
     el("h2", {}, "Metrics (latest values)"), metricsBox,
     el("h2", {}, "Overlaid chart"), el("div", { class: "toolbar" }, el("label", { for: "compare-metric" }, "Metric", metricPick)),
     controls.bar, info, box,
-    el("h2", {}, "Parallel coordinates"), axisBoxes, pcBox);
+    el("h2", {}, "Parallel coordinates"), axisBoxes,
+    el("p", { class: "muted" }, "Drag along an axis to keep only the runs in that range; click the axis to clear it."), brushed, pcBox);
   const main = document.getElementById("main");
   let chart = null;
   async function chartMetric() {

@@ -22,8 +22,15 @@ function axisOf(name, values) {
   return { name, numeric, levels, pos: (v) => (v === undefined || v === "" ? null : levels.length === 1 ? 0.5 : levels.indexOf(v) / (levels.length - 1)) };
 }
 
+// Value of an axis at position p (0..1), for the brushed range's label.
+function valueAt(s, p) {
+  if (s.numeric) return Number((s.lo + p * (s.hi - s.lo)).toPrecision(4));
+  return s.levels[Math.round(p * (s.levels.length - 1))];
+}
+
 // rows: [{ id, label, values: { axisName: value } }]; axes: axis names; the last axis colours the lines.
-export function parallelCoordinates(rows, axes, width = 900, height = 360) {
+// Dragging along an axis brushes a range: lines outside every brushed range are dimmed; onBrush(text) reports.
+export function parallelCoordinates(rows, axes, onBrush = () => {}, width = 900, height = 360) {
   const pad = { top: 30, bottom: 30, left: 60, right: 60 };
   const scales = axes.map((a) => axisOf(a, rows.map((r) => r.values[a])));
   const x = (i) => pad.left + (axes.length === 1 ? 0 : (i * (width - pad.left - pad.right)) / (axes.length - 1));
@@ -41,9 +48,46 @@ export function parallelCoordinates(rows, axes, width = 900, height = 360) {
       svg("title", {}, `${r.label}: ${axes.map((a) => `${a}=${r.values[a] ?? "–"}`).join(", ")}`)));
   }
   root.append(lines);
+  const brushes = new Map(); // axis name -> [low, high] positions
+  const point = (ev) => { const m = root.getScreenCTM().inverse(); return new DOMPoint(ev.clientX, ev.clientY).matrixTransform(m); };
+  const toP = (py) => Math.min(1, Math.max(0, 1 - (py - pad.top) / (height - pad.top - pad.bottom)));
+  function applyBrushes() {
+    let kept = 0;
+    for (const line of lines.children) {
+      const r = rows.find((row) => row.id === line.dataset.run);
+      const inside = [...brushes].every(([name, [lo, hi]]) => {
+        const p = scales.find((s) => s.name === name).pos(r.values[name]);
+        return p !== null && p >= lo && p <= hi;
+      });
+      line.classList.toggle("dim", !inside);
+      kept += inside ? 1 : 0;
+    }
+    const ranges = [...brushes].map(([name, [lo, hi]]) => {
+      const s = scales.find((x) => x.name === name);
+      return `${name} ${valueAt(s, lo)}–${valueAt(s, hi)}`;
+    });
+    onBrush(ranges.length ? `${kept} of ${rows.length} runs within ${ranges.join(", ")}` : "");
+  }
   scales.forEach((s, i) => {
     const g = svg("g", { class: "pc-axis", "data-axis": s.name });
     g.append(svg("line", { x1: x(i), x2: x(i), y1: y(0), y2: y(1), stroke: "#202124" }));
+    const band = svg("rect", { x: x(i) - 6, width: 12, y: y(1), height: 0, class: "pc-brush" });
+    const hit = svg("rect", { x: x(i) - 10, width: 20, y: y(1), height: y(0) - y(1), fill: "transparent", class: "pc-hit" });
+    hit.addEventListener("pointerdown", (ev) => {
+      const start = toP(point(ev).y);
+      hit.setPointerCapture(ev.pointerId);
+      const move = (e) => {
+        const [lo, hi] = [start, toP(point(e).y)].sort((a, b) => a - b);
+        band.setAttribute("y", y(hi));
+        band.setAttribute("height", y(lo) - y(hi));
+        if (hi - lo > 0.01) brushes.set(s.name, [lo, hi]); else brushes.delete(s.name);
+        applyBrushes();
+      };
+      const up = (e) => { move(e); hit.removeEventListener("pointermove", move); hit.removeEventListener("pointerup", up); };
+      hit.addEventListener("pointermove", move);
+      hit.addEventListener("pointerup", up);
+    });
+    g.append(band, hit);
     const label = svg("text", { x: x(i), y: pad.top - 12, "text-anchor": "middle" });
     label.textContent = s.name;
     g.append(label);
