@@ -21,7 +21,7 @@ from mlledger.v1 import events_pb2
 from mlledger.v1 import registry_pb2 as pb
 
 HISTORY_PAGE = 1000
-#: Events a timeline shows at most (the newest are kept when a model has more).
+#: Events a timeline page shows at most (the newest, when a model has more).
 MAX_TIMELINE = 20_000
 STAGE_NAMES = {pb.STAGE_NONE: "None", pb.STAGE_STAGING: "Staging", pb.STAGE_PRODUCTION: "Production",
                pb.STAGE_ARCHIVED: "Archived", pb.MODEL_STAGE_UNSPECIFIED: "None"}
@@ -36,7 +36,7 @@ async def _history(caller: Caller, name: str) -> list[events_pb2.Event]:
             name=name, after_position=after, limit=HISTORY_PAGE))
         events.extend(page.events)
         if len(page.events) < HISTORY_PAGE:
-            return events[-MAX_TIMELINE:]
+            return events
         after = page.last_position
 
 
@@ -51,7 +51,8 @@ async def timeline(params: Params, caller: Caller) -> dict[str, Any]:
     name = params.string("name", required=True)
     events = await _history(caller, name)
     model_id = events[0].stream.rpartition("/")[2] if events else ""
-    return {"name": name, "model_id": model_id, "events": [_timeline_event(event) for event in events]}
+    return {"name": name, "model_id": model_id, "total": len(events),
+            "events": [_timeline_event(event) for event in events[-MAX_TIMELINE:]]}
 
 
 def _moment(params: Params) -> timestamp_pb2.Timestamp:

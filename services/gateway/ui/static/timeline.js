@@ -90,7 +90,7 @@ export async function timelinePage(name, setPage, query) {
   momentInput.value = localInput(latest);
   setPage(`Timeline of ${name}`,
     el("p", {}, el("a", { href: `#/models/${encodeURIComponent(name)}` }, `Back to ${name}`),
-      ` · ${data.events.length} registry events`),
+      ` · ${data.total} registry events${data.total > data.events.length ? ` (the newest ${data.events.length} shown)` : ""}`),
     el("h2", {}, "As of a moment"), form, asOfBox,
     el("h2", {}, "Stage transitions and alias moves "), liveState,
     el("label", { for: "all-events", class: "inline" }, all, " Show every event of the model"),
