@@ -113,3 +113,31 @@ def test_model_tags_and_rename(page, seeded: Seeded, shots: Path) -> None:  # ty
     page.locator("#all-events").check()
     assert page.locator("#timeline tbody tr[data-type='registered_model.renamed'] td:nth-child(3)").inner_text() == \
         "renamed to-rename → renamed-model"
+
+
+def test_model_page_notices_changes_made_elsewhere(page, seeded: Seeded) -> None:  # type: ignore[no-untyped-def]
+    """A change by another client shows a notice with a Reload button; the page's own changes do not."""
+    client, name = seeded.client, "watched-model"
+    client.create_registered_model(name)
+    client.create_model_version(name, f"runs:/{seeded.long_run}/model", run_id=seeded.long_run)
+    live = page.context.new_page()
+    live.goto(f"{seeded.url}/#/events?subject=mlledger.registry.>")
+    live.wait_for_function("document.querySelector('#stream-state')?.innerText === 'live'")
+    page.goto(f"{seeded.url}/#/models/{name}")
+    page.wait_for_selector("#versions tbody tr")
+    for _ in range(4):  # the page's own edits: redrawn each time, never "changed elsewhere"
+        page.get_by_label("stage of version 1").select_option("Staging")
+        page.locator("button[data-transition='1']").click()
+        page.wait_for_function("document.querySelector('#action-message')?.innerText.includes('Staging')")
+    live.locator("#events tbody tr[data-type='model_version.stage_transitioned']").first.wait_for()
+    page.wait_for_timeout(500)
+    assert page.locator("#changed-elsewhere").is_hidden()
+    client.transition_model_version_stage(name, 1, "Production")
+    page.wait_for_function("document.querySelector('#changed-elsewhere')?.innerText.includes("
+                           "'model_version.stage_transitioned by ')")
+    assert page.locator("#versions tr[data-version='1'] td.stage").inner_text() == "Staging"
+    page.locator("#reload-page").click()
+    page.wait_for_function("document.querySelector(\"#versions tr[data-version='1'] td.stage\")"
+                           "?.innerText === 'Production'")
+    assert page.locator("#changed-elsewhere").is_hidden()
+    live.close()

@@ -36,7 +36,8 @@ def event_json(event: events_pb2.Event) -> dict[str, Any]:
         payload = {"@type": event.payload.type_url}
     return {"id": event.id, "position": event.position, "log_position": event.global_position,
             "type": event.type, "entity": event.stream,
-            "service": event.service, "actor": event.actor, "time": event.time.ToMilliseconds(), "payload": payload}
+            "service": event.service, "actor": event.actor, "correlation_id": event.correlation_id,
+            "time": event.time.ToMilliseconds(), "payload": payload}
 
 
 async def stream(request: Request) -> Response:

@@ -12,9 +12,14 @@ export function el(tag, attrs = {}, ...children) {
 
 export function esc(text) { return String(text); }
 
+// Every write from this browser tab carries a correlation id starting with TAB, so a page can tell
+// the events it caused from changes made elsewhere.
+export const TAB = `ui-${Math.random().toString(16).slice(2, 10)}`;
+let calls = 0;
+
 export async function api(path, params = {}, method = "GET", base = API) {
   let url = base + path;
-  const init = { method, headers: {} };
+  const init = { method, headers: method === "GET" ? {} : { "x-correlation-id": `${TAB}-${++calls}` } };
   if (method === "GET") {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(params)) for (const x of [].concat(v)) qs.append(k, x);
@@ -117,4 +122,22 @@ export function follow(filter, onEvent, onState) {
 export function table(id, headers, rows) {
   return el("table", { id }, el("thead", {}, el("tr", {}, ...headers.map((h) => el("th", { scope: "col" }, h)))),
     el("tbody", {}, ...rows));
+}
+
+// A notice that the shown state changed elsewhere, with a Reload button (the page is not redrawn
+// under the user's hands). Events this tab caused are ignored.
+let watching = null;
+
+export function changedElsewhere(filter, matches, reload) {
+  const note = el("div", { id: "changed-elsewhere", class: "notice", role: "status", hidden: "" });
+  // A redrawn page replaces its subscription: open streams count against the browser's connections.
+  if (watching) watching.close();
+  watching = follow(filter, (e) => {
+    if ((e.correlation_id || "").startsWith(TAB) || !matches(e)) return;
+    const button = el("button", { type: "button", id: "reload-page" }, "Reload");
+    button.addEventListener("click", reload);
+    note.replaceChildren(`Changed elsewhere: ${e.type} by ${e.actor}. `, button);
+    note.hidden = false;
+  });
+  return note;
 }

@@ -1,5 +1,5 @@
 // Model registry pages: the models list and a model's versions, stages and aliases (with edits).
-import { actionButton, actionForm, api, el, table, tsText } from "./lib.js";
+import { actionButton, actionForm, api, changedElsewhere, el, table, tsText } from "./lib.js";
 
 const STAGES = ["None", "Staging", "Production", "Archived"];
 
@@ -68,7 +68,8 @@ export async function modelPage(name, setPage) {
   const rename = actionForm({ id: "rename-model", button: "Rename", fields: [{ name: "new_name", label: "New name", value: name }],
     submit: (v) => api("registered-models/rename", { name, new_name: v.new_name }, "POST"),
     done: (v) => { location.hash = `#/models/${encodeURIComponent(v.new_name)}`; } });
-  setPage(`Model ${name}`, el("p", {}, model.description || ""),
+  const notice = changedElsewhere({ subject: "mlledger.registry.>" }, (e) => (e.payload || {}).name === name, reload);
+  setPage(`Model ${name}`, notice, el("p", {}, model.description || ""),
     el("p", {}, el("a", { href: `#/models/${encodeURIComponent(name)}/timeline`, id: "timeline-link" }, "Timeline and “as of” view")), message,
     el("table", { id: "versions" }, el("thead", {}, el("tr", {},
       ...["Version", "Stage", "Aliases", "Lineage (source run)", "Status", "Created", "Change stage"].map((h) => el("th", { scope: "col" }, h)))),

@@ -1,5 +1,5 @@
 // Version page: its source run and lineage, signature, tags, and how to load it.
-import { actionButton, actionForm, api, el, fmt, table, tsText, UI_API } from "./lib.js";
+import { actionButton, actionForm, api, changedElsewhere, el, fmt, table, tsText, UI_API } from "./lib.js";
 
 function signatureTable(id, text) {
   if (!text) return el("p", { id, class: "muted" }, "None recorded.");
@@ -36,7 +36,11 @@ export async function versionPage(name, version, setPage) {
       run: () => api("model-versions/delete-tag", { name, version, key: t.key }, "DELETE"), done: reload }))));
   const setTag = actionForm({ id: "set-version-tag", button: "Set tag", fields: [{ name: "key", label: "Tag key" }, { name: "value", label: "Tag value" }],
     submit: (x) => api("model-versions/set-tag", { name, version, key: x.key, value: x.value }, "POST"), done: reload });
-  setPage(`${v.name} version ${v.version}`,
+  const notice = changedElsewhere({ subject: "mlledger.registry.>" }, (e) => {
+    const p = e.payload || {};
+    return p.name === v.name && (!p.version || String(p.version) === String(v.version));
+  }, reload);
+  setPage(`${v.name} version ${v.version}`, notice,
     el("p", {}, el("span", { class: "badge", id: "version-stage" }, v.current_stage), " ",
       ...(v.aliases || []).map((a) => el("span", { class: "badge" }, `@${a}`)), ` ${v.status} · registered ${tsText(v.creation_timestamp)} by ${v.user_id || "anonymous"} · `,
       el("a", { href: `#/models/${encodeURIComponent(v.name)}` }, `all versions of ${v.name}`)),
