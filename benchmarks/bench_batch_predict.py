@@ -97,7 +97,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true", help="also measure peak RSS for a file and one 10x larger")
     args = parser.parse_args()
     print(f"batch predict, small scikit-learn model, {args.rows:,} rows, chunks of {args.chunk_rows:,}")
-    for fmt_in, fmt_out, rows, rate in run(args.rows, args.chunk_rows):
+    for fmt_in, fmt_out, _rows, rate in run(args.rows, args.chunk_rows):
         verdict = "met" if rate >= TARGET_ROWS_PER_SECOND else "MISSED"
         print(f"  {fmt_in:>7} -> {fmt_out:<7} {rate:>12,.0f} rows/s  (target >= {TARGET_ROWS_PER_SECOND:,}: {verdict})")
     if args.memory:

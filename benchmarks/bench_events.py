@@ -94,7 +94,7 @@ def webhook_latency(stack: TestStack, client: mlledger.Client, samples: int, int
     arrivals: list[float] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             committed = dt.datetime.fromisoformat(body["time"].replace("Z", "+00:00"))
             arrivals.append((dt.datetime.now(dt.timezone.utc) - committed).total_seconds() * 1000)

@@ -31,8 +31,8 @@ import numpy as np
 from mlledger.services.stack.ports import free_port
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_batch_predict import run as batch_run  # noqa: E402
-from bench_batch_predict import small_sklearn_model  # noqa: E402
+from bench_batch_predict import run as batch_run
+from bench_batch_predict import small_sklearn_model
 
 COLUMNS = ["a", "b", "c", "d"]
 

@@ -12,7 +12,7 @@ import grpc
 from google.protobuf import descriptor_pool, json_format, message_factory
 from google.protobuf.message import Message
 
-from mlledger import _transport
+from mlledger.transport import Transport
 from mlledger.v1 import (  # noqa: F401 - payload types must be known to decode them
     artifacts_pb2, events_pb2, registry_pb2, subscriptions_pb2 as pb, subscriptions_pb2_grpc, tracking_pb2,
     webhooks_pb2,
@@ -86,7 +86,7 @@ def tail(subject: str, since: str, types: tuple[str, ...], entity: str, as_json:
     request = pb.SubscribeRequest(subject=subject, types=types, entity=entity, **fields)
     if since_time is not None:
         request.since_time.FromDatetime(since_time)
-    transport = _transport.Transport(tracking_uri)
+    transport = Transport(tracking_uri)
     stub = subscriptions_pb2_grpc.EventServiceStub(transport.channel("tracking"))
     console = Console(highlight=False, soft_wrap=True)
     try:

@@ -8,7 +8,8 @@ from typing import Any
 
 import click
 
-from mlledger import _transport, errors
+from mlledger import errors
+from mlledger.transport import Transport
 from mlledger.v1 import webhooks_pb2 as pb, webhooks_pb2_grpc
 
 _uri = click.option("--tracking-uri", envvar="MLLEDGER_TRACKING_URI", default=None, help="The deployment's address.")
@@ -17,7 +18,7 @@ _uri = click.option("--tracking-uri", envvar="MLLEDGER_TRACKING_URI", default=No
 @contextmanager
 def _calls() -> Iterator[Callable[[str, Any], Any]]:
     ctx = click.get_current_context()
-    transport = _transport.Transport(ctx.params.get("tracking_uri"))
+    transport = Transport(ctx.params.get("tracking_uri"))
     stub = webhooks_pb2_grpc.WebhookServiceStub(transport.channel("registry"))
 
     def call(method: str, request: Any) -> Any:
@@ -89,7 +90,10 @@ def update(webhook: str, url: str | None, subject: str | None, secret: str | Non
     fields = {k: v for k, v in dict(url=url, subject=subject, secret=secret, description=description,
                                     active=active).items() if v is not None}
     with _calls() as call:
-        response = call("UpdateWebhook", pb.UpdateWebhookRequest(webhook=webhook, **fields))
+        request = pb.UpdateWebhookRequest(webhook=webhook)
+        for name, value in fields.items():
+            setattr(request, name, value)
+        response = call("UpdateWebhook", request)
     _print_webhooks([response.webhook])
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from mlledger import errors
 from mlledger._artifact_transfer import (FileInfo, check_download, download_into, file_sha256, partial_size,
                                          progress, upload_messages)
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc, tracking_pb2, tracking_pb2_grpc
 
 

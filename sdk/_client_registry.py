@@ -13,7 +13,7 @@ from mlledger._entities import PagedList
 from mlledger._registry_entities import (
     ModelEvent, ModelVersion, RegisteredModel, ResolvedModel, stage_number,
 )
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.v1 import registry_pb2 as pb
 from mlledger.v1 import registry_pb2_grpc
 
@@ -175,7 +175,7 @@ class RegistryCalls:
             name=name, version=_version(version), stage=stage_number(stage),
             archive_existing_versions=archive_existing_versions,
             expected_current_stage=stage_number(expected_current_stage, "expected_current_stage")
-            if expected_current_stage else 0)
+            if expected_current_stage else pb.MODEL_STAGE_UNSPECIFIED)
         return ModelVersion.from_proto(self._write("TransitionModelVersionStage", request).model_version)
 
     def set_registered_model_alias(self, name: str, alias: str, version: int | str) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from mlledger import _tracking_wire as wire
 from mlledger import errors
 from mlledger._batcher import Columns
 from mlledger._entities import DatasetInput, Experiment, Metric, PagedList, Param, Run, RunInfo, RunTag, ViewType
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.v1 import tracking_pb2 as pb
 from mlledger.v1 import tracking_pb2_grpc
 
@@ -33,7 +33,7 @@ class TrackingCalls:
                           tags: Mapping[str, Any] | None = None) -> str:
         """Create an experiment; returns its id (ALREADY_EXISTS when the name is taken)."""
         request = pb.CreateExperimentRequest(name=name, artifact_location=artifact_location or "", tags=wire.tags(tags))
-        return self._transport.call(self._tracking.CreateExperiment, request).experiment_id
+        return str(self._transport.call(self._tracking.CreateExperiment, request).experiment_id)
 
     def get_experiment(self, experiment_id: str) -> Experiment:
         """The experiment with this id (also a deleted one); raises NotFound."""
@@ -54,7 +54,8 @@ class TrackingCalls:
                            page_token: str | None = None) -> PagedList:
         """One page of experiments matching `filter_string` (e.g. "name LIKE 'nlp-%'")."""
         request = pb.SearchExperimentsRequest(filter=filter_string or "", order_by=list(order_by or ()),
-                                              view_type=view_type, page_size=max_results, page_token=page_token or "")
+                                              view_type=cast(pb.ViewType, view_type), page_size=max_results,
+                                              page_token=page_token or "")
         response = self._transport.call(self._tracking.SearchExperiments, request, write=False)
         return PagedList([Experiment.from_proto(item) for item in response.experiments], response.next_page_token)
 
@@ -101,7 +102,7 @@ class TrackingCalls:
     def update_run(self, run_id: str, status: str | None = None, name: str | None = None,
                    end_time: int | None = None) -> RunInfo:
         """Change a run's status, name or end time (None leaves a field unchanged)."""
-        request = pb.UpdateRunRequest(run_id=run_id, status=wire.status_number(status) if status else 0,
+        request = pb.UpdateRunRequest(run_id=run_id, status=cast(pb.RunStatus, wire.status_number(status) if status else 0),
                                       end_time=wire.timestamp(end_time))
         if name is not None:
             request.run_name = name
@@ -127,7 +128,7 @@ class TrackingCalls:
             experiment_ids = [experiment_ids]
         request = pb.SearchRunsRequest(
             experiment_ids=[str(item) for item in experiment_ids or ()], filter=filter_string or "",
-            run_view_type=run_view_type, max_results=max_results, order_by=list(order_by or ()),
+            run_view_type=cast(pb.ViewType, run_view_type), max_results=max_results, order_by=list(order_by or ()),
             page_token=page_token or "")
         response = self._transport.call(self._tracking.SearchRuns, request, write=False)
         return PagedList([Run.from_proto(run) for run in response.runs], response.next_page_token)
@@ -163,7 +164,7 @@ class TrackingCalls:
         """
         request = pb.LogBatchRequest(run_id=run_id, metrics=wire.columns_to_series(columns))
         metadata = self._transport.metadata(write=True, request_id=request_id)
-        return self._transport.call(self._tracking.LogBatch, request, metadata=metadata).metric_points
+        return int(self._transport.call(self._tracking.LogBatch, request, metadata=metadata).metric_points)
 
     def stream_metrics(self, run_id: str, batches: Sequence[Mapping[str, Columns]]) -> int:
         """Send several column batches over one stream (each stored atomically); returns the points stored.
@@ -175,7 +176,8 @@ class TrackingCalls:
 
         def attempt() -> pb.StreamMetricsResponse:
             requests = (pb.LogBatchRequest(run_id=run_id, metrics=wire.columns_to_series(batch)) for batch in batches)
-            return stub_call(requests, metadata=metadata, timeout=600)
+            response: pb.StreamMetricsResponse = stub_call(requests, metadata=metadata, timeout=600)
+            return response
 
         return self._transport.retrying(attempt).metric_points
 

@@ -13,12 +13,13 @@ from typing import Any, NamedTuple
 
 from google.protobuf import timestamp_pb2
 
+from mlledger import timestamps
+from mlledger.vocabulary import RUN_STATUS_NAMES
+
 
 def millis(timestamp: timestamp_pb2.Timestamp, present: bool = True) -> int | None:
     """A protobuf Timestamp as milliseconds since the epoch (None when not set)."""
-    if not present:
-        return None
-    return timestamp.seconds * 1000 + timestamp.nanos // 1_000_000
+    return timestamps.millis(timestamp) if present else None
 
 
 def _time(message: Any, name: str) -> int | None:
@@ -29,9 +30,9 @@ def _stage(value: int) -> str:
     return {1: "active", 2: "deleted"}.get(value, "active")
 
 
-_RUN_STATUS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
+_RUN_STATUS = RUN_STATUS_NAMES
 #: Run statuses by name, as the wire enum numbers them.
-RUN_STATUS_NUMBERS = {name: number for number, name in _RUN_STATUS.items()}
+RUN_STATUS_NUMBERS: dict[str, int] = {name: number for number, name in _RUN_STATUS.items()}
 
 
 class ViewType:

@@ -18,10 +18,10 @@ from types import TracebackType
 from typing import Any
 
 from mlledger import errors
-from mlledger._batcher import MetricBatcher
+from mlledger._batcher import Columns, MetricBatcher
 from mlledger._entities import Experiment, Run, RunData, RunInfo, RunInputs, RunTag
 from mlledger._run_source import source_tags
-from mlledger._transport import DEFAULT_TRACKING_URI, TRACKING_URI_ENV, normalize_address
+from mlledger.transport import DEFAULT_TRACKING_URI, TRACKING_URI_ENV, normalize_address
 from mlledger.client import Client
 
 logger = logging.getLogger("mlledger")
@@ -114,7 +114,7 @@ def _batcher() -> MetricBatcher:
                 client = _client()
                 retry = float(os.environ.get(METRIC_RETRY_SECONDS_ENV, "120"))
                 _state.batcher = MetricBatcher(
-                    lambda run_id, columns, request_id: client.log_metric_columns(run_id, columns, request_id=request_id),
+                    lambda run_id, columns, request_id: _deliver(client, run_id, columns, request_id),
                     retry_seconds=retry)
                 _register_exit_hook()
             batcher = _state.batcher
@@ -150,12 +150,18 @@ def set_experiment(experiment_name: str | None = None, experiment_id: str | None
     if experiment_id is not None:
         experiment = client.get_experiment(experiment_id)
     else:
+        assert experiment_name is not None
         experiment = client.get_experiment_by_name(experiment_name) or _create_by_name(client, experiment_name)
     if experiment.lifecycle_stage != "active":
         raise errors.FailedPrecondition(f"experiment {experiment.name!r} is deleted; restore it first",
                                         subject=f"experiment/{experiment.experiment_id}")
     _state.experiment_id = experiment.experiment_id
     return experiment
+
+
+def _deliver(client: Client, run_id: str, columns: dict[str, Columns], request_id: str) -> None:
+    """Send one batch for the metric batcher (which needs no count back)."""
+    client.log_metric_columns(run_id, columns, request_id=request_id)
 
 
 def _create_by_name(client: Client, name: str) -> Experiment:
@@ -299,10 +305,10 @@ def _at_exit() -> None:
     while stack:
         try:
             end_run(status)
-        except Exception:  # noqa: BLE001 - nothing can be raised to anyone at exit
+        except Exception:  # nothing can be raised to anyone at exit
             logger.exception("could not end run at exit")
     if _state.batcher is not None:
         try:
             _state.batcher.close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.exception("metric points could not be delivered at exit")

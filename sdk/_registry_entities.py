@@ -10,31 +10,24 @@ from typing import Any
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from mlledger import errors
+from mlledger import errors, timestamps
 from mlledger.v1 import events_pb2, registry_pb2 as pb
+from mlledger.vocabulary import STAGES, stage_by_name, stage_name
 
-#: MLflow's stage names and their protobuf values.
-STAGES = {"None": pb.STAGE_NONE, "Staging": pb.STAGE_STAGING, "Production": pb.STAGE_PRODUCTION,
-          "Archived": pb.STAGE_ARCHIVED}
-_STAGE_NAMES = {number: name for name, number in STAGES.items()}
 _STATUS_NAMES = {pb.PENDING_REGISTRATION: "PENDING_REGISTRATION", pb.FAILED_REGISTRATION: "FAILED_REGISTRATION",
                  pb.READY: "READY"}
 
 
-def stage_number(stage: str, field_name: str = "stage") -> int:
+def stage_number(stage: str, field_name: str = "stage") -> pb.ModelStage:
     """The protobuf value of an MLflow stage name (case-insensitive)."""
-    for name, number in STAGES.items():
-        if str(stage).lower() == name.lower():
-            return number
+    number = stage_by_name(stage)
+    if number is not None:
+        return number
     raise errors.InvalidArgument(field_name, f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
 
 
-def stage_name(number: int) -> str:
-    return _STAGE_NAMES.get(number, "None")
-
-
 def _millis(message: Any, name: str) -> int | None:
-    return message.__getattribute__(name).ToMilliseconds() if message.HasField(name) else None
+    return timestamps.millis(getattr(message, name)) if message.HasField(name) else None
 
 
 @dataclass(frozen=True)

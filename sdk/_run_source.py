@@ -17,7 +17,7 @@ def source_tags(user: str) -> dict[str, str]:
     """Tags naming the running script, its git commit (when in a git repository) and the user."""
     script = _script_path()
     tags = {SOURCE_NAME_TAG: str(script) if script else "<interactive>", SOURCE_TYPE_TAG: "LOCAL", USER_TAG: user}
-    commit = git_commit((script.parent if script else Path.cwd()))
+    commit = git_commit(script.parent if script else Path.cwd())
     if commit:
         tags[GIT_COMMIT_TAG] = commit
     return tags

@@ -8,6 +8,7 @@ from typing import Any
 from google.protobuf import timestamp_pb2
 
 from mlledger import errors
+from mlledger.timestamps import optional_timestamp
 from mlledger._batcher import Columns
 from mlledger._entities import RUN_STATUS_NUMBERS, Metric, RunTag
 from mlledger.v1 import tracking_pb2 as pb
@@ -15,11 +16,7 @@ from mlledger.v1 import tracking_pb2 as pb
 
 def timestamp(millis: int | None) -> timestamp_pb2.Timestamp | None:
     """Milliseconds since the epoch as a protobuf Timestamp (None stays unset)."""
-    if millis is None:
-        return None
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromMilliseconds(int(millis))
-    return stamp
+    return optional_timestamp(millis)
 
 
 def tags(given: Mapping[str, Any] | Iterable[RunTag] | None) -> list[pb.Tag]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mlledger._client_artifacts import ArtifactsCalls
 from mlledger._client_registry import RegistryCalls
 from mlledger._client_tracking import TrackingCalls
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 
 
 class Client(TrackingCalls, ArtifactsCalls, RegistryCalls):

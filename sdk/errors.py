@@ -13,20 +13,20 @@
      ├── PermissionDenied              PERMISSION_DENIED
      └── InternalError                 INTERNAL            a bug: the message says what broke
 
-Services raise these; one interceptor turns them into a gRPC status with google.rpc details
-(`mlledger._status.to_status`), and the SDK turns the status back into the same class
-(`mlledger._status.from_rpc_error`), so both sides of the wire catch the same exceptions.
+Each class's `code` is a transport-neutral name, spelled like the gRPC status code it travels
+as. Services raise these; the servers' interceptor turns them into a gRPC status with google.rpc
+details (`mlledger.services.core.status`), and the SDK turns the status back into the same class
+(`mlledger.transport.from_rpc_error`), so both sides of the wire catch the same exceptions.
 """
 
 from __future__ import annotations
-
-import grpc
 
 
 class MlledgerError(Exception):
     """Base of every error mlledger raises on purpose."""
 
-    code: grpc.StatusCode = grpc.StatusCode.UNKNOWN
+    #: Transport-neutral code, named like the gRPC status code the error travels as.
+    code: str = "UNKNOWN"
     #: Machine-readable reason sent as google.rpc.ErrorInfo.reason.
     reason: str = "ERROR"
 
@@ -43,7 +43,7 @@ class MlledgerError(Exception):
 class InvalidArgument(MlledgerError):
     """A request field is malformed or out of range; `field` names it (dotted path)."""
 
-    code = grpc.StatusCode.INVALID_ARGUMENT
+    code = "INVALID_ARGUMENT"
     reason = "INVALID_ARGUMENT"
 
     def __init__(self, field: str, message: str, *, reason: str | None = None) -> None:
@@ -66,7 +66,7 @@ class _ResourceError(MlledgerError):
 class NotFound(_ResourceError):
     """The named resource does not exist."""
 
-    code = grpc.StatusCode.NOT_FOUND
+    code = "NOT_FOUND"
     reason = "NOT_FOUND"
 
     @staticmethod
@@ -77,7 +77,7 @@ class NotFound(_ResourceError):
 class AlreadyExists(_ResourceError):
     """A resource with that identity already exists."""
 
-    code = grpc.StatusCode.ALREADY_EXISTS
+    code = "ALREADY_EXISTS"
     reason = "ALREADY_EXISTS"
 
     @staticmethod
@@ -88,7 +88,7 @@ class AlreadyExists(_ResourceError):
 class FailedPrecondition(MlledgerError):
     """The resource is not in a state that allows the call (e.g. the run is deleted)."""
 
-    code = grpc.StatusCode.FAILED_PRECONDITION
+    code = "FAILED_PRECONDITION"
     reason = "FAILED_PRECONDITION"
 
     def __init__(self, message: str, *, subject: str = "", type: str = "STATE", reason: str | None = None) -> None:
@@ -100,14 +100,14 @@ class FailedPrecondition(MlledgerError):
 class ConcurrencyConflict(MlledgerError):
     """Another writer changed the resource first (expected version mismatch); retry the call."""
 
-    code = grpc.StatusCode.ABORTED
+    code = "ABORTED"
     reason = "CONCURRENCY_CONFLICT"
 
 
 class ResourceExhausted(MlledgerError):
     """A documented limit was exceeded; `limit` names it."""
 
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    code = "RESOURCE_EXHAUSTED"
     reason = "LIMIT_EXCEEDED"
 
     def __init__(self, limit: str, message: str) -> None:
@@ -118,35 +118,35 @@ class ResourceExhausted(MlledgerError):
 class Unavailable(MlledgerError):
     """A dependency (database, message bus, another service) is down; retrying is safe."""
 
-    code = grpc.StatusCode.UNAVAILABLE
+    code = "UNAVAILABLE"
     reason = "UNAVAILABLE"
 
 
 class DeadlineExceeded(MlledgerError):
     """The call's deadline passed before it finished."""
 
-    code = grpc.StatusCode.DEADLINE_EXCEEDED
+    code = "DEADLINE_EXCEEDED"
     reason = "DEADLINE_EXCEEDED"
 
 
 class Unauthenticated(MlledgerError):
     """The caller's identity is missing or invalid."""
 
-    code = grpc.StatusCode.UNAUTHENTICATED
+    code = "UNAUTHENTICATED"
     reason = "UNAUTHENTICATED"
 
 
 class PermissionDenied(MlledgerError):
     """The caller may not perform this call."""
 
-    code = grpc.StatusCode.PERMISSION_DENIED
+    code = "PERMISSION_DENIED"
     reason = "PERMISSION_DENIED"
 
 
 class InternalError(MlledgerError):
     """Something broke that should not have; the message says what."""
 
-    code = grpc.StatusCode.INTERNAL
+    code = "INTERNAL"
     reason = "INTERNAL"
 
 

@@ -29,8 +29,8 @@ from typing import Any
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.message import Message
 
-from mlledger import _transport
-from mlledger.services.eventstore.subscriber import Position, Subscription, decode, sequence
+from mlledger.transport import Transport
+from mlledger.jetstream import Position, Subscription, decode, sequence
 from mlledger.v1 import (  # noqa: F401 - imported so every payload type is known to the descriptor pool
     artifacts_pb2, deployments_pb2, events_pb2, registry_pb2, subscriptions_pb2, subscriptions_pb2_grpc, tracking_pb2,
     webhooks_pb2,
@@ -63,12 +63,13 @@ class ReceivedEvent:
     @property
     def time(self) -> dt.datetime:
         """When the change was committed (UTC)."""
-        return self.raw.time.ToDatetime(tzinfo=dt.timezone.utc)
+        time: dt.datetime = self.raw.time.ToDatetime(tzinfo=dt.timezone.utc)
+        return time
 
     @property
     def payload_type(self) -> str:
         """Full name of the payload message, e.g. "mlledger.v1.ModelVersionStageTransitioned"."""
-        return self.raw.payload.type_url.rpartition("/")[2]
+        return str(self.raw.payload.type_url).rpartition("/")[2]
 
     @property
     def payload(self) -> Message:
@@ -214,10 +215,12 @@ class EventSubscription:
 
 def stream_info(tracking_uri: str | None = None) -> subscriptions_pb2.GetStreamInfoResponse:
     """Where the deployment publishes its events (asked of the service at `tracking_uri`)."""
-    transport = _transport.Transport(tracking_uri)
+    transport = Transport(tracking_uri)
     try:
         stub = subscriptions_pb2_grpc.EventServiceStub(transport.channel("tracking"))
-        return transport.call(stub.GetStreamInfo, subscriptions_pb2.GetStreamInfoRequest(), write=False)
+        info: subscriptions_pb2.GetStreamInfoResponse = transport.call(
+            stub.GetStreamInfo, subscriptions_pb2.GetStreamInfoRequest(), write=False)
+        return info
     finally:
         transport.close()
 

@@ -1,9 +1,10 @@
 """The request limits every service enforces at its edge, shared with the SDK so it can refuse early.
 
-`docs/limits.md` is the table of these values. Field-specific rules (a tag key's 250 characters,
-a model name's forbidden characters) stay with each service; what is here bounds every field of
-every request, so no request can reach the database or the file system with a value it cannot
-store or a size that would stall the service for other callers.
+`docs/limits.md` is the table of these values. What is here bounds every field of every request,
+so no request can reach the database or the file system with a value it cannot store or a size
+that would stall the service for other callers; the lengths of keys, values and names below are
+the one home of the limits the services check per entity (their other rules, such as a model
+name's forbidden characters, stay with each service).
 """
 
 from __future__ import annotations
@@ -56,6 +57,19 @@ MAX_TIMESTAMP_SECONDS = 253_402_300_799
 MILLISECOND_FIELDS = frozenset({"timestamp_ms", "timestamps_ms"})
 MIN_TIMESTAMP_MS = MIN_TIMESTAMP_SECONDS * 1000
 MAX_TIMESTAMP_MS = MAX_TIMESTAMP_SECONDS * 1000 + 999
+#: Keys of params, tags and metrics, runs' and models' alike (characters).
+MAX_KEY_CHARS = 250
+#: A param's value (characters), as MLflow allows.
+MAX_PARAM_VALUE_CHARS = 6000
+#: A run's or an experiment's tag value (characters), as MLflow allows.
+MAX_RUN_TAG_VALUE_CHARS = 8000
+#: A registered model's or a model version's tag value (characters). Lower than a run's tag value
+#: for historical reasons; raising it to MAX_RUN_TAG_VALUE_CHARS is a change of accepted input.
+MAX_MODEL_TAG_VALUE_CHARS = 5000
+#: Names of experiments and runs (characters).
+MAX_TRACKING_NAME_CHARS = 500
+#: Names of registered models (characters).
+MAX_MODEL_NAME_CHARS = 256
 #: How much of an offending value an error message quotes (characters).
 QUOTE_CHARS = 64
 
@@ -153,7 +167,7 @@ def _check_millis(path: str, value: int) -> None:
 
 
 def _check_timestamp(stamp: Message, path: str) -> None:
-    seconds, nanos = stamp.seconds, stamp.nanos  # type: ignore[attr-defined]
+    seconds, nanos = stamp.seconds, stamp.nanos
     if not MIN_TIMESTAMP_SECONDS <= seconds <= MAX_TIMESTAMP_SECONDS:
         raise errors.InvalidArgument(path, f"seconds must lie in years 1..9999, got {seconds}")
     if not 0 <= nanos < 1_000_000_000:

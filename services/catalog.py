@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import importlib
 
+from mlledger.services.core.config import SERVICES
 from mlledger.services.core.server import ServiceDefinition
-
-SERVICES = ("tracking", "registry", "artifacts")
 
 
 def definition(name: str) -> ServiceDefinition:

@@ -6,6 +6,7 @@ fails when it is stale, so the table always lists what the code publishes.
 
 from __future__ import annotations
 
+import builtins
 import importlib
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ class EventType:
 
     service: str
     type: str
-    payload: type[Message]
+    payload: builtins.type[Message]
 
     @property
     def subject(self) -> str:

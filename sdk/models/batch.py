@@ -50,7 +50,7 @@ def file_format(path: str | os.PathLike[str], given: str | None = None) -> str:
 def _column_types(schema: Schema | None) -> dict[str, pa.DataType]:
     if schema is None or not schema.has_input_names() or schema.is_tensor_spec():
         return {}
-    return {spec.name: _ARROW_TYPES[spec.type] for spec in schema.inputs if isinstance(spec.type, DataType)}
+    return {str(spec.name): _ARROW_TYPES[spec.type] for spec in schema.column_specs() if isinstance(spec.type, DataType)}
 
 
 def read_batches(handle: BinaryIO, fmt: str, types: dict[str, pa.DataType]) -> Iterator[pa.RecordBatch]:

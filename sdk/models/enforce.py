@@ -60,9 +60,10 @@ def _exact_dtypes(schema: Schema) -> list[np.dtype] | None:
     """The numpy dtypes a frame that needs no conversion has, column by column (None: always check)."""
     cached = schema.__dict__.get("_exact_dtypes", False)
     if cached is False:
+        columns = schema.column_specs()
         simple = all(isinstance(spec.type, DataType) and spec.type.to_numpy() != object and spec.required
-                     for spec in schema.inputs)
-        cached = [spec.type.to_numpy() for spec in schema.inputs] if simple else None  # type: ignore[union-attr]
+                     for spec in columns)
+        cached = [spec.type.to_numpy() for spec in columns] if simple else None  # type: ignore[union-attr]
         schema.__dict__["_exact_dtypes"] = cached
     return cached  # type: ignore[no-any-return]
 
@@ -76,7 +77,7 @@ def _enforce_columns(frame: Any, schema: Schema) -> Any:
     names = [str(c) for c in frame.columns]
     if names != list(frame.columns):
         frame = frame.set_axis(names, axis=1)
-    for spec in schema.inputs:
+    for spec in schema.column_specs():
         if spec.required and spec.name not in frame.columns:
             raise SignatureError(f"missing required column {spec.name!r} (expected type {spec.type_name})")
     wanted = [spec.name for spec in schema.inputs if spec.name in frame.columns]
@@ -85,13 +86,13 @@ def _enforce_columns(frame: Any, schema: Schema) -> Any:
         warnings.warn(f"columns not in the model's signature are dropped: {extra}", stacklevel=3)
     if wanted != names:
         frame = frame[wanted]
-    changed = {}
-    for spec in schema.inputs:
+    changed: dict[str, Any] = {}
+    for spec in schema.column_specs():
         if spec.name in frame.columns:
             column = frame[spec.name]
             enforced = _enforce_column(column, spec, repr(spec.name))
             if enforced is not column:
-                changed[spec.name] = enforced
+                changed[str(spec.name)] = enforced
     return frame.assign(**changed) if changed else frame
 
 
@@ -104,7 +105,7 @@ def _enforce_positional(frame: Any, schema: Schema) -> Any:
     import pandas as pd
 
     columns = [_enforce_column(frame.iloc[:, position], spec, f"at position {position}")
-               for position, spec in enumerate(schema.inputs[: frame.shape[1]])]
+               for position, spec in enumerate(schema.column_specs()[: frame.shape[1]])]
     return pd.concat(columns, axis=1, keys=list(frame.columns))  # a new frame: widened columns change dtype
 
 

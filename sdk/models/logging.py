@@ -63,6 +63,6 @@ def _record_in_run(client: Any, run_id: str, model: Model) -> None:
         history = json.loads(client.get_run(run_id).data.tags.get(HISTORY_TAG, "[]"))
     except ValueError:
         history = []  # a tag someone else wrote by hand: start a fresh list
-    entry = {"run_id": run_id, "artifact_path": model.artifact_path, "utc_time_created": model.utc_time_created,
+    entry: dict[str, Any] = {"run_id": run_id, "artifact_path": model.artifact_path, "utc_time_created": model.utc_time_created,
              "model_uuid": model.model_uuid, "flavors": {name: {} for name in model.flavors}}
     client.set_tag(run_id, HISTORY_TAG, json.dumps([*history, entry] if isinstance(history, list) else [entry]))

@@ -97,7 +97,7 @@ class Model:
         return out
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.to_dict(), default_flow_style=False, sort_keys=True)
+        return str(yaml.safe_dump(self.to_dict(), default_flow_style=False, sort_keys=True))
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write `MLmodel` to `path` (a directory, or the file itself)."""
@@ -111,7 +111,7 @@ class Model:
         data = dict(data)
         signature = data.pop("signature", None)
         # MLflow writes these beside the signature; they only matter to MLflow's type-hint models.
-        hints = {k: data.pop(k) for k in ("is_signature_from_type_hint", "type_hint_from_example") if k in data}
+        hints: dict[str, Any] = {k: data.pop(k) for k in ("is_signature_from_type_hint", "type_hint_from_example") if k in data}
         model = cls(signature=ModelSignature.from_dict(signature) if signature else None, **data)
         model.extra.update(hints)
         return model

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,17 +108,21 @@ class TensorSpec:
 class Schema:
     """An ordered list of ColSpecs or of TensorSpecs (not a mix)."""
 
-    def __init__(self, inputs: list[ColSpec] | list[TensorSpec]) -> None:
-        inputs = list(inputs)
-        kinds = {type(spec) for spec in inputs}
+    def __init__(self, inputs: Sequence[ColSpec | TensorSpec]) -> None:
+        entries: list[ColSpec | TensorSpec] = list(inputs)
+        kinds = {type(spec) for spec in entries}
         if len(kinds) > 1:
             raise ValueError("a schema holds either columns or tensors, not both")
-        names = [spec.name for spec in inputs]
+        names = [spec.name for spec in entries]
         if any(names) and not all(names):
             raise ValueError("either every entry of a schema has a name or none has")
         if len(set(names)) != len(names) and any(names):
             raise ValueError(f"duplicate names in schema: {names}")
-        self.inputs = inputs
+        self.inputs = entries
+
+    def column_specs(self) -> list[ColSpec]:
+        """The entries of a column schema (none for a tensor schema)."""
+        return [spec for spec in self.inputs if isinstance(spec, ColSpec)]
 
     def is_tensor_spec(self) -> bool:
         return bool(self.inputs) and isinstance(self.inputs[0], TensorSpec)

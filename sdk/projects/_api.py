@@ -16,7 +16,7 @@ from typing import Any
 
 from mlledger import _fluent
 from mlledger._entities import Param
-from mlledger._transport import TRACKING_URI_ENV
+from mlledger.transport import TRACKING_URI_ENV
 from mlledger.client import Client
 from mlledger.projects import _docker, _kubernetes
 from mlledger.projects._environments import Environment, choose_manager, prepare
@@ -164,7 +164,7 @@ def _download_paths(client: Client, declared: Mapping[str, Any], values: dict[st
         target = storage / f"param_{position}"
         try:
             local[name] = client.download_artifact_uri(parent, target, leaf)
-        except Exception as exc:  # noqa: BLE001 - named for the user, with the parameter
+        except Exception as exc:  # named for the user, with the parameter
             raise ExecutionError(f"parameters.{name}: could not download {value!r}: {exc}") from exc
     return local
 

@@ -100,7 +100,8 @@ def render_job(config: dict[str, Any], project_name: str, run_id: str, image: st
     container["env"] = env + [{"name": key, "value": value} for key, value in variables.items()]
     if config.get("resources"):
         container["resources"] = config["resources"]
-    return job
+    result: dict[str, Any] = job
+    return result
 
 
 def cluster_answers(context: str | None, timeout: float = 5.0) -> tuple[bool, str]:

@@ -91,7 +91,7 @@ def spark_udf(spark: Any, model_uri: str, result_type: Any = "double", env_manag
     spark.sparkContext.addFile(str(shipped), recursive=True)
     driver_path, spark_type = str(shipped), _result_type(result_type)
 
-    @pandas_udf(spark_type)  # type: ignore[misc]
+    @pandas_udf(spark_type)  # type: ignore[call-overload,untyped-decorator]  # the return type is built at run time
     def score(batches: Iterator[pd.DataFrame]) -> Iterator[pd.Series]:
         model = _worker_model(name, driver_path)
         for batch in batches:

@@ -19,7 +19,7 @@ from mlledger.services.artifacts.backends.base import Writer, storage_error
 from mlledger.services.artifacts.locations import Location, Roots
 from mlledger.services.core import paging
 from mlledger.services.eventstore import schema as log_schema
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.v1 import artifacts_pb2
 
 T = TypeVar("T")

@@ -1,4 +1,4 @@
-"""The artifact read model: one row per stored file, kept by the events of each location."""
+"""The artifact read model, one row per stored file, kept by the events of each location (tables in schema.py)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,8 @@ from psycopg import AsyncConnection
 
 from mlledger.services.artifacts import events
 from mlledger.services.eventstore.model import Envelope
-from mlledger.services.eventstore.schema import Migration
 from mlledger.v1 import artifacts_pb2
 
-MIGRATIONS: list[Migration] = [
-    (
-        "artifacts-0001-files",
-        """
-        CREATE TABLE {schema}.files (
-            location   text NOT NULL,
-            path       text COLLATE "C" NOT NULL,
-            size       bigint NOT NULL,
-            sha256     text NOT NULL,
-            stored_at  timestamptz NOT NULL,
-            PRIMARY KEY (location, path)
-        );
-        """,
-    ),
-]
 
 _UPSERT = """INSERT INTO {schema}.files (location, path, size, sha256, stored_at) VALUES (%s, %s, %s, %s, %s)
              ON CONFLICT (location, path) DO UPDATE

@@ -9,7 +9,8 @@ import grpc
 from mlledger.services.artifacts.api import ArtifactApi
 from mlledger.services.artifacts.locations import Roots
 from mlledger.services.artifacts.operations import Artifacts
-from mlledger.services.artifacts.projector import MIGRATIONS, ArtifactProjector
+from mlledger.services.artifacts.projector import ArtifactProjector
+from mlledger.services.artifacts.schema import MIGRATIONS
 from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mlledger.services.eventstore.subscriber import Event, Handler, Position, Subscription, consume
+from mlledger.jetstream import Event, Position, Subscription
+from mlledger.services.eventstore.subscriber import Handler, consume
 
 GENESIS = "0" * 64
 

@@ -6,7 +6,7 @@ import grpc
 
 from mlledger import errors
 from mlledger.services.core.config import Settings
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import common_pb2, common_pb2_grpc, events_pb2, events_pb2_grpc
 
 MAX_EVENTS_PER_PAGE = 1000
@@ -20,7 +20,7 @@ class EventLogApi(events_pb2_grpc.EventLogServiceServicer):
         self.store = store
         self.service = service
 
-    async def ReadEvents(  # noqa: N802 - gRPC method name
+    async def ReadEvents(  # gRPC method name
         self, request: events_pb2.ReadEventsRequest, context: grpc.aio.ServicerContext
     ) -> events_pb2.ReadEventsResponse:
         if request.limit < 0 or request.limit > MAX_EVENTS_PER_PAGE:
@@ -46,7 +46,7 @@ class DiscoveryApi(common_pb2_grpc.DiscoveryServiceServicer):
         self.settings = settings
         self.version = version
 
-    async def GetEndpoints(  # noqa: N802
+    async def GetEndpoints(
         self, request: common_pb2.GetEndpointsRequest, context: grpc.aio.ServicerContext
     ) -> common_pb2.GetEndpointsResponse:
         endpoints = dict(self.settings.endpoints)

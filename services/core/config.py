@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from mlledger.services.eventstore.jetstream import StreamSettings
 
+#: The service catalogue: every service this distribution runs (definitions in `mlledger.services.catalog`).
 SERVICES = ("tracking", "registry", "artifacts")
 
 #: Ports `mlledger up` uses unless told otherwise (documented in the README).

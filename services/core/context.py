@@ -1,6 +1,7 @@
 """Per-request context: who is acting, the correlation id and the idempotency key of the call.
 
-The error-mapping interceptor sets it from the request metadata; the event store reads it to
+The servers' interceptor chain sets it from the request metadata (its identity step decides the
+actor and whether the caller is an administrator); the event store reads it to
 stamp every event with its actor and correlation id.
 """
 
@@ -41,7 +42,8 @@ def current() -> RequestContext:
 
 
 def from_metadata(metadata: tuple[tuple[str, str | bytes], ...] | None, method: str = "") -> RequestContext:
-    """Build the context from gRPC invocation metadata."""
+    """Build the context from gRPC invocation metadata (the interceptor's identity step then
+    decides who the caller is; until then the actor is what the actor header says)."""
     values = {key: value for key, value in (metadata or ()) if isinstance(value, str)}
     return RequestContext(
         actor=values.get(ACTOR_HEADER) or ANONYMOUS,

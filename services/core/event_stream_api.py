@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from collections.abc import AsyncIterator
 
 import grpc
 from nats.aio.client import Client as NATS
 
 from mlledger import errors
+from mlledger.jetstream import Subscription, num_pending, resolve_subject, sequence
 from mlledger.services.eventstore import jetstream
 from mlledger.services.eventstore.jetstream import StreamSettings
-from mlledger.services.eventstore.subscriber import Subscription, num_pending, resolve_subject, sequence
 from mlledger.v1 import subscriptions_pb2 as pb, subscriptions_pb2_grpc
 
 MAX_BATCH = 1000
@@ -49,11 +50,11 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
             if self._nc is None or self._nc.is_closed:
                 try:
                     self._nc = await jetstream.connect(self.nats_url, name="mlledger-event-service")
-                except Exception as exc:  # noqa: BLE001 - any connection failure is a dependency outage
+                except Exception as exc:  # any connection failure is a dependency outage
                     raise errors.Unavailable(f"NATS is not reachable: {exc}") from exc
             return self._nc
 
-    async def GetStreamInfo(  # noqa: N802 - gRPC method name
+    async def GetStreamInfo(  # gRPC method name
         self, request: pb.GetStreamInfoRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetStreamInfoResponse:
         nc = await self._connection()
@@ -65,9 +66,9 @@ class EventStreamApi(subscriptions_pb2_grpc.EventServiceServicer):
             last_position=info.state.last_seq,
         )
 
-    async def Subscribe(  # noqa: N802 - gRPC method name
+    async def Subscribe(  # gRPC method name
         self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext
-    ):  # type: ignore[no-untyped-def]
+    ) -> AsyncIterator[pb.SubscribeResponse]:
         if request.after_position < 0:
             raise errors.InvalidArgument("after_position", f"must not be negative, got {request.after_position}")
         if request.max_batch < 0 or request.max_batch > MAX_BATCH:

@@ -24,14 +24,14 @@ def _encode(value: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
 
 
-def _decode(token: str, field: str, name: str, kind: type) -> Any:
+def _decode(token: str, field: str, name: str, kind: type[int] | type[str]) -> Any:
     if len(token) > _MAX_TOKEN_CHARS:
         raise errors.InvalidArgument(field, "is not a token this service returned (too long)")
     try:
         value = json.loads(base64.urlsafe_b64decode(token.encode()))[name]
     except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):
         raise errors.InvalidArgument(field, "is not a token this service returned") from None
-    if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and not 0 <= value <= MAX_OFFSET):
+    if not isinstance(value, kind) or isinstance(value, bool) or (isinstance(value, int) and not 0 <= value <= MAX_OFFSET):
         raise errors.InvalidArgument(field, "is not a token this service returned")
     return value
 
@@ -43,7 +43,7 @@ def offset_token(offset: int) -> str:
 
 def read_offset(token: str, field: str = "page_token") -> int:
     """The offset a token stands for (0 for an empty token)."""
-    return _decode(token, field, "offset", int) if token else 0  # type: ignore[no-any-return]
+    return _decode(token, field, "offset", int) if token else 0
 
 
 def after_token(key: str) -> str:
@@ -53,4 +53,4 @@ def after_token(key: str) -> str:
 
 def read_after(token: str, field: str = "page_token") -> str:
     """The key a token's page starts after ("" for an empty token)."""
-    return _decode(token, field, "after", str) if token else ""  # type: ignore[no-any-return]
+    return _decode(token, field, "after", str) if token else ""

@@ -73,5 +73,5 @@ class DatabaseReadiness:
                 log.warning("database unreachable: health is NOT_SERVING until it answers")
             try:
                 await self.on_change(ready)
-            except Exception:  # noqa: BLE001 - a failed status update must not stop the probe
+            except Exception:  # a failed status update must not stop the probe
                 log.exception("cannot update the health status")

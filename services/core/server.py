@@ -19,17 +19,18 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from mlledger import __version__
+from mlledger.services.core import clients
 from mlledger.services.core.builtin_api import DiscoveryApi, EventLogApi
 from mlledger.services.core.config import Settings
 from mlledger.services.core.event_stream_api import EventStreamApi
-from mlledger.services.core.interceptors import ErrorMappingInterceptor
+from mlledger.services.core.interceptors import Identify, ServiceInterceptor, actor_header_identity
 from mlledger.services.core.logging import get_logger
 from mlledger.services.core.readiness import DatabaseReadiness
 from mlledger.services.eventstore.database import open_pool
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.relay import Relay
 from mlledger.services.eventstore.schema import Migration, migrate
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import common_pb2, events_pb2
 
 log = get_logger("server")
@@ -56,9 +57,12 @@ class ServiceDefinition(Protocol):
 class ServiceRuntime:
     """One running service: pool, event store, gRPC server and relay."""
 
-    def __init__(self, definition: ServiceDefinition, settings: Settings) -> None:
+    def __init__(self, definition: ServiceDefinition, settings: Settings, *,
+                 identify: Identify = actor_header_identity) -> None:
         self.definition = definition
         self.settings = settings
+        #: The interceptor chain's identity step: who is calling (the seam for authentication).
+        self.identify = identify
         self.store: PostgresEventStore | None = None
         self.relay: Relay | None = None
         self.server: grpc.aio.Server | None = None
@@ -82,7 +86,7 @@ class ServiceRuntime:
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.so_reuseport", 0),
         ]
-        self.server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()], options=options)
+        self.server = grpc.aio.server(interceptors=[ServiceInterceptor(self.identify)], options=options)
         names = list(self.definition.register(self.server, self))
         from mlledger.v1 import common_pb2_grpc, events_pb2_grpc, subscriptions_pb2, subscriptions_pb2_grpc
 
@@ -98,7 +102,7 @@ class ServiceRuntime:
         ]
         self._service_names = names
         reflection.enable_server_reflection([*names, health.SERVICE_NAME, reflection.SERVICE_NAME], self.server)
-        port = self.server.add_insecure_port(settings.address)
+        port: int = self.server.add_insecure_port(settings.address)
         if port == 0:
             raise OSError(f"cannot listen on {settings.address}: the port is taken or the address is not local")
         settings.port = port
@@ -128,14 +132,15 @@ class ServiceRuntime:
             await self._set_health(name, status)
 
     def channel(self, service: str) -> grpc.aio.Channel:
-        """A shared channel to another service of this deployment (from the endpoints setting)."""
+        """A shared channel to another service of this deployment (from the endpoints setting); its
+        calls forward the actor and correlation id of the request being served."""
         if service not in self._channels:
             address = self.settings.endpoints.get(service)
             if not address:
                 from mlledger import errors
 
                 raise errors.Unavailable(f"the {service} service's address is not configured (--endpoints)")
-            self._channels[service] = grpc.aio.insecure_channel(address)
+            self._channels[service] = clients.channel(address)
         return self._channels[service]
 
     async def stop(self) -> None:

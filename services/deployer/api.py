@@ -6,7 +6,7 @@ import grpc
 
 from mlledger import errors
 from mlledger.services.eventstore.model import ANY, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.deployer import events
 from mlledger.v1 import deployments_pb2 as pb, deployments_pb2_grpc
 
@@ -17,7 +17,7 @@ class DeploymentApi(deployments_pb2_grpc.DeploymentServiceServicer):
     def __init__(self, store: PostgresEventStore) -> None:
         self.store = store
 
-    async def RecordDeployment(self, request: pb.RecordDeploymentRequest,  # noqa: N802
+    async def RecordDeployment(self, request: pb.RecordDeploymentRequest,
                                context: grpc.aio.ServicerContext) -> pb.RecordDeploymentResponse:
         field = request.WhichOneof("event")
         if field is None:

@@ -3,7 +3,10 @@ make the target serve that version, recording each deployment as events in the r
 
 It is level-triggered: an event only says "look again", and what to serve is always read from
 the registry. So a deployer that restarts (after a crash mid-switch too) converges to what the
-registry says now, and a burst of events deploys only the last version they lead to.
+registry says now, and a burst of events deploys only the last version they lead to. It also
+looks again every `resync` seconds with no event at all, so an event lost on the way (a dropped
+NATS connection, a consumer cleaned up while the deployer was busy) delays a deployment but
+never strands it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 import structlog
 
-from mlledger import _transport, errors
+from mlledger import errors, transport
 from mlledger.services.deployer.scoring import DeploymentError
 from mlledger.services.deployer.targets import Target
 from mlledger.v1 import deployments_pb2 as pb, deployments_pb2_grpc
@@ -57,15 +60,17 @@ class Watch:
 class Deployer:
     """Keeps `target` serving the version the registry puts in the watched stage or alias."""
 
-    def __init__(self, client: Any, watch: Watch, target: Target) -> None:
+    def __init__(self, client: Any, watch: Watch, target: Target, *, resync: float = 30.0) -> None:
         self.client = client
         self.watch = watch
         self.target = target
+        #: Seconds between looks at the registry when no event arrives.
+        self.resync = resync
         self.name = watch.deployment(target.name)
         self.serving: int | None = None
         #: Versions that failed here; not retried until the deployer restarts (their files do not change).
         self.refused: set[int] = set()
-        self._transport = _transport.Transport(client.tracking_uri)
+        self._transport = transport.Transport(client.tracking_uri)
         self._stub = deployments_pb2_grpc.DeploymentServiceStub(self._transport.channel("registry"))
 
     # -- reading the registry, recording events -------------------------------------------
@@ -112,7 +117,7 @@ class Deployer:
             stopping = asyncio.ensure_future(stop.wait())
             while not stop.is_set():
                 waking = asyncio.ensure_future(wake.wait())
-                await asyncio.wait([waking, stopping], return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait([waking, stopping], timeout=self.resync, return_when=asyncio.FIRST_COMPLETED)
                 waking.cancel()
                 if stop.is_set():
                     break
@@ -137,7 +142,7 @@ class Deployer:
     async def deploy(self, version: int) -> None:
         began = time.monotonic()
         previous = self.serving or 0
-        common = {"deployment": self.name, "model_name": self.watch.model, "version": version}
+        common: dict[str, Any] = {"deployment": self.name, "model_name": self.watch.model, "version": version}
         await asyncio.to_thread(self.record, started=pb.DeploymentStarted(
             **common, previous_version=previous, watch=self.watch.describe(), target=self.target.name))
         log.info("deployment started", version=version, previous_version=previous)
@@ -170,5 +175,5 @@ class Deployer:
 
         try:
             return download_model(f"models:/{self.watch.model}/{version}", client=self.client)
-        except Exception as exc:  # noqa: BLE001 - reported as the failed step
+        except Exception as exc:  # reported as the failed step
             raise DeploymentError("download", f"{type(exc).__name__}: {exc}") from exc

@@ -1,23 +1,30 @@
 """The event store every mlledger service writes through.
 
-    model.py       NewEvent, RecordedEvent, expected-version constants
-    database.py    connection pools, and psycopg errors translated into mlledger.errors
+    port.py        EventStore and UnitOfWork: what every adapter offers (the port)
+    errors.py      the port's own error tree (each also an mlledger.errors class)
+    model.py       NewEvent, RecordedEvent, expected-version constants, new ids
+    postgres.py    PostgresEventStore, the adapter: append inside the caller's transaction,
+                   idempotent writes, rebuild
+    postgres_log.py  the adapter's read side: reading the log, replaying it into read models
+    database.py    connection pools, and psycopg errors translated into the port's errors
     schema.py      the log's tables in a service's own schema, and a small migration runner
-    store.py       EventStore: append inside the caller's transaction, read, idempotent writes
     projection.py  Projector: the read-model updates of each event, used live and for rebuilds
     jetstream.py   JetStream stream set-up, subjects, and the envelope published for each event
     relay.py       the outbox relay publishing every committed event to JetStream in order
-    subscriber.py  the one subscriber every consumer stands on: JetStream pull consumers,
-                   de-duplication by event id, checkpoints stored with the consumer's effects
+    subscriber.py  the one subscriber every server-side consumer stands on (on top of
+                   `mlledger.jetstream`): checkpoints stored with the consumer's effects
     consumer_checkpoint.py  a consumer's checkpoint in PostgreSQL, in its own transaction
 
-Appends take a transaction-level advisory lock per service schema just before commit, so
-global positions become visible in commit order and a tailing reader never skips an event.
+psycopg is imported only by the adapter's modules (postgres*.py, database.py, schema.py,
+projection.py, relay.py, consumer_checkpoint.py). Appends take a transaction-level advisory
+lock per service schema just before commit, so global positions become visible in commit order
+and a tailing reader never skips an event.
 """
 
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent, RecordedEvent
 from mlledger.services.eventstore.projection import Projector
-from mlledger.services.eventstore.store import EventStore, PostgresEventStore, Transaction
+from mlledger.services.eventstore.port import EventStore, UnitOfWork
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 
 __all__ = [
     "ANY",
@@ -28,4 +35,5 @@ __all__ = [
     "Projector",
     "RecordedEvent",
     "Transaction",
+    "UnitOfWork",
 ]

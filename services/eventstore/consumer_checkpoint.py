@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from psycopg_pool import AsyncConnectionPool
 
 from mlledger.services.eventstore.schema import check_identifier
-from mlledger.services.eventstore.subscriber import Event, Handler, Position
+from mlledger.jetstream import Event, Position
+from mlledger.services.eventstore.subscriber import Handler
 
 TABLE_SQL = """
 CREATE TABLE IF NOT EXISTS {schema}.consumer_checkpoints (

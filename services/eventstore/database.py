@@ -1,4 +1,4 @@
-"""Connection pools, and psycopg's errors translated into mlledger.errors at this edge."""
+"""Connection pools, and psycopg's errors translated into the event store's errors (`errors.py`) at this edge."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from psycopg import pq
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from mlledger import errors
+from mlledger.services.eventstore import errors as store_errors
 
 
 #: Longest a request waits for a pooled connection. When the database is down the pool cannot
@@ -66,19 +67,19 @@ def translate(exc: BaseException) -> errors.MlledgerError | None:
     if isinstance(exc, errors.MlledgerError):
         return exc
     if isinstance(exc, (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)):
-        return errors.ConcurrencyConflict(f"concurrent update, retry the call ({exc.sqlstate})")
+        return store_errors.WriteConflict(f"concurrent update, retry the call ({exc.sqlstate})")
     if isinstance(exc, pg_errors.QueryCanceled):
-        return errors.DeadlineExceeded("the database statement was cancelled (deadline or statement timeout)")
+        return store_errors.StatementCancelled("the database statement was cancelled (deadline or statement timeout)")
     if isinstance(exc, pg_errors.DataError):
         # Class 22: a value the database cannot hold (out of range, bad escape, invalid text).
-        return errors.InvalidArgument("request", f"a value is not acceptable to the database: {_first_line(exc)}",
+        return store_errors.ValueRejected("request", f"a value is not acceptable to the database: {_first_line(exc)}",
                                       reason="DATA_ERROR")
     if isinstance(exc, (pg_errors.ProgramLimitExceeded, pg_errors.DiskFull, pg_errors.OutOfMemory)):
-        return errors.ResourceExhausted("database", f"the request exceeds a database limit: {_first_line(exc)}")
+        return store_errors.StoreLimitExceeded("database", f"the request exceeds a database limit: {_first_line(exc)}")
     if isinstance(exc, pg_errors.LockNotAvailable):
-        return errors.ConcurrencyConflict(f"a row is locked by another writer, retry the call ({exc.sqlstate})")
+        return store_errors.WriteConflict(f"a row is locked by another writer, retry the call ({exc.sqlstate})")
     if isinstance(exc, PoolTimeout) or is_connection_failure(exc):
-        return errors.Unavailable(f"the database is unavailable: {_first_line(exc)}")
+        return store_errors.StoreUnavailable(f"the database is unavailable: {_first_line(exc)}")
     return None
 
 

@@ -1,12 +1,16 @@
-"""The JetStream side of publication: stream set-up, subject names, the message for an event."""
+"""The JetStream side of publication: stream set-up, subject names, the message for an event, acked batches."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.js.client import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
@@ -57,7 +61,7 @@ async def connect(url: str, *, name: str, reconnect: bool = True, **options: obj
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=2,
-        **options,  # type: ignore[arg-type]
+        **options,
     )
 
 
@@ -84,3 +88,34 @@ def message(event: RecordedEvent, service: str, settings: StreamSettings) -> tup
     body = event.to_proto(service).SerializeToString()
     headers = {MSG_ID_HEADER: str(event.id), "Mlledger-Event-Type": event.type, "Mlledger-Stream": event.stream}
     return settings.subject(service, event.type), body, headers
+
+
+async def publish_acknowledged(nc: NATS, js: JetStreamContext, events: list[RecordedEvent], service: str,
+                               settings: StreamSettings, ack_timeout: float) -> None:
+    """Publish `events` in order and wait for every ack; ConnectionError if one is missing after
+    `ack_timeout` seconds or the connection closes first (any refusal is raised as it comes)."""
+    futures = []
+    for event in events:
+        subject, body, headers = message(event, service, settings)
+        futures.append(await js.publish_async(subject, body, headers=headers, stream=settings.stream_name,
+                                              wait_stall=5.0))
+    acks: asyncio.Future[list[Any]] = asyncio.gather(*futures)
+    closed = asyncio.create_task(_closed(nc))
+    try:
+        waiting: set[asyncio.Future[Any]] = {acks, closed}
+        done, _ = await asyncio.wait(waiting, timeout=ack_timeout, return_when=asyncio.FIRST_COMPLETED)
+        if acks not in done:
+            raise ConnectionError("NATS connection closed" if closed in done else "publish acks timed out")
+        acks.result()
+    finally:
+        closed.cancel()
+        if not acks.done():
+            acks.cancel()
+            with contextlib.suppress(BaseException):
+                await acks
+
+
+async def _closed(nc: NATS) -> None:
+    # nats-py offers callbacks, not an awaitable, for a closed connection; a short poll suffices.
+    while not nc.is_closed:
+        await asyncio.sleep(0.05)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class NewEvent:
 
     @property
     def payload_type(self) -> str:
-        return self.payload.DESCRIPTOR.full_name
+        return str(self.payload.DESCRIPTOR.full_name)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class RecordedEvent:
     payload_type: str
     payload: bytes
 
-    def decode(self, message_class: type[Message]) -> Message:
+    def decode(self, message_class: builtins.type[Message]) -> Message:
         """Parse the payload into `message_class` (which must match `payload_type`)."""
         if message_class.DESCRIPTOR.full_name != self.payload_type:
             raise TypeError(f"event payload is {self.payload_type}, not {message_class.DESCRIPTOR.full_name}")
@@ -99,3 +100,8 @@ def envelope_of(event: RecordedEvent) -> Envelope:
     """Decode a recorded event for projection."""
     payload = payload_class(event.payload_type).FromString(event.payload)
     return Envelope(event.id, event.stream, event.type, payload, event.time, event.actor, event.correlation_id)
+
+
+def new_id() -> str:
+    """A new opaque identifier (32 hex characters)."""
+    return uuid.uuid4().hex

@@ -31,7 +31,7 @@ from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore import jetstream, schema as log_schema
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import RecordedEvent
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 
 log = get_logger("relay")
 
@@ -51,12 +51,6 @@ def _lock_args(key: int) -> tuple[int, int]:
 
 class LeadershipLost(Exception):
     """The relay's leader session died or no longer holds the relay lock."""
-
-
-async def _closed(nc: NATS) -> None:
-    # nats-py offers callbacks, not an awaitable, for a closed connection; a short poll suffices.
-    while not nc.is_closed:
-        await asyncio.sleep(0.05)
 
 
 @dataclass
@@ -179,7 +173,7 @@ class Relay:
             cursor = await asyncio.wait_for(leader.execute(f"SELECT {_HOLDS_LOCK}", _lock_args(self._lock_key)),
                                             LEADER_CHECK_TIMEOUT)
             row = await cursor.fetchone()
-        except (psycopg.Error, asyncio.TimeoutError) as exc:
+        except (TimeoutError, psycopg.Error) as exc:
             raise LeadershipLost(f"the leader session is gone: {exc or type(exc).__name__}") from exc
         if not (row and row[0]):
             raise LeadershipLost("the relay lock is no longer held")
@@ -211,25 +205,7 @@ class Relay:
     async def _publish(self, nc: NATS, js: JetStreamContext, events: list[RecordedEvent]) -> None:
         """Publish a batch and wait for every ack; raise (so the relay restarts from its checkpoint
         on a fresh connection) if any message is refused, unacknowledged or the connection closes."""
-        futures = []
-        for event in events:
-            subject, body, headers = jetstream.message(event, self.service, self.settings)
-            futures.append(
-                await js.publish_async(subject, body, headers=headers, stream=self.settings.stream_name, wait_stall=5.0)
-            )
-        acks = asyncio.gather(*futures)
-        closed = asyncio.create_task(_closed(nc))
-        try:
-            done, _ = await asyncio.wait({acks, closed}, timeout=ACK_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
-            if acks not in done:
-                raise ConnectionError("NATS connection closed" if closed in done else "publish acks timed out")
-            acks.result()
-        finally:
-            closed.cancel()
-            if not acks.done():
-                acks.cancel()
-                with contextlib.suppress(BaseException):
-                    await acks
+        await jetstream.publish_acknowledged(nc, js, events, self.service, self.settings, ACK_TIMEOUT)
         self.stats.published += len(events)
         self.stats.batches += 1
 

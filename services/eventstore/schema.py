@@ -139,7 +139,7 @@ async def migrate(pool: AsyncConnectionPool, schema: str, migrations: Sequence[M
         for name, sql in [*EVENT_LOG_MIGRATIONS, *migrations]:
             if name in done:
                 continue
-            await conn.execute(sql.replace("{schema}", schema))  # type: ignore[arg-type]
+            await conn.execute(sql.replace("{schema}", schema))
             await conn.execute(f"INSERT INTO {schema}.migrations (name) VALUES (%s)", (name,))
             applied.append(name)
     return applied

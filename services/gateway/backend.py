@@ -12,20 +12,13 @@ from typing import Any, TypeVar
 import grpc
 from starlette.requests import Request
 
+from mlledger.services.core import clients
 from mlledger.services.core.context import ACTOR_HEADER, ANONYMOUS, CORRELATION_ID_HEADER
 from mlledger.services.gateway.errors import from_rpc_error
 from mlledger.v1 import (artifacts_pb2_grpc, common_pb2, common_pb2_grpc, registry_pb2_grpc,
                          tracking_pb2_grpc)
 
 T = TypeVar("T")
-
-_CHANNEL_OPTIONS = [
-    ("grpc.max_send_message_length", 64 * 1024 * 1024),
-    ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-    ("grpc.keepalive_time_ms", 30_000),
-    ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.max_reconnect_backoff_ms", 2_000),
-]
 
 #: HTTP headers a caller may name itself or its correlation id with.
 HTTP_ACTOR_HEADER = "x-mlledger-actor"
@@ -44,7 +37,7 @@ class Services:
         self.artifacts = artifacts_pb2_grpc.ArtifactServiceStub(self._channel(endpoints["artifacts"]))
 
     def _channel(self, address: str) -> grpc.aio.Channel:
-        channel = grpc.aio.insecure_channel(address, options=_CHANNEL_OPTIONS)
+        channel = clients.channel(address)
         self._channels.append(channel)
         return channel
 

@@ -32,7 +32,7 @@ def json_endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             return JSONResponse(await handler(params, caller))
         except MlflowError as exc:
             return exc.response()
-        except Exception:  # noqa: BLE001 - answered as MLflow answers an internal error
+        except Exception:  # answered as MLflow answers an internal error
             log.exception("gateway handler failed", path=request.url.path)
             return MlflowError("INTERNAL_ERROR", f"internal error in {request.url.path}").response()
 

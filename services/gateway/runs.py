@@ -9,6 +9,7 @@ from mlledger.services.gateway.backend import Caller
 from mlledger.services.gateway.errors import invalid
 from mlledger.services.gateway.params import Params
 from mlledger.services.gateway.routes import Handler
+from mlledger.timestamps import timestamp
 from mlledger.v1 import tracking_pb2 as pb
 
 PARENT_TAG = "mlflow.parentRunId"
@@ -59,7 +60,7 @@ async def create(params: Params, caller: Caller) -> dict[str, Any]:
         tags=[pb.Tag(key=key, value=value) for key, value in tags], parent_run_id=parent,
         user_id=params.string("user_id"))
     if params.get("start_time") is not None:
-        request.start_time.CopyFrom(wire.timestamp(params.integer("start_time")))
+        request.start_time.CopyFrom(timestamp(params.integer("start_time")))
     if not request.run_name:
         request.run_name = next((value for key, value in tags if key == RUN_NAME_TAG), "")
     response = await caller.call(caller.services.tracking.CreateRun, request)
@@ -76,7 +77,7 @@ async def update(params: Params, caller: Caller) -> dict[str, Any]:
     if params.string("status"):
         request.status = wire.run_status(params.string("status"))
     if params.get("end_time") is not None:
-        request.end_time.CopyFrom(wire.timestamp(params.integer("end_time")))
+        request.end_time.CopyFrom(timestamp(params.integer("end_time")))
     if params.get("run_name") is not None:
         request.run_name = params.string("run_name")
     response = await caller.call(caller.services.tracking.UpdateRun, request)

@@ -11,38 +11,20 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from google.protobuf import timestamp_pb2
 
 from mlledger.services.gateway.errors import invalid
+from mlledger.timestamps import millis
 from mlledger.v1 import registry_pb2 as rpb
 from mlledger.v1 import tracking_pb2 as tpb
+from mlledger.vocabulary import RUN_STATUS_NAMES, RUN_STATUSES, stage_by_name, stage_name
 
 MANAGED = "mlledger-artifacts:/"
 PROXIED = "mlflow-artifacts:/"
 
-RUN_STATUSES = {"RUNNING": tpb.RUNNING, "SCHEDULED": tpb.SCHEDULED, "FINISHED": tpb.FINISHED,
-                "FAILED": tpb.FAILED, "KILLED": tpb.KILLED}
-_RUN_STATUS_NAMES = {number: name for name, number in RUN_STATUSES.items()}
-VIEW_TYPES = {"ACTIVE_ONLY": tpb.ACTIVE_ONLY, "DELETED_ONLY": tpb.DELETED_ONLY, "ALL": tpb.ALL,
+VIEW_TYPES: dict[str, tpb.ViewType] = {"ACTIVE_ONLY": tpb.ACTIVE_ONLY, "DELETED_ONLY": tpb.DELETED_ONLY, "ALL": tpb.ALL,
               "1": tpb.ACTIVE_ONLY, "2": tpb.DELETED_ONLY, "3": tpb.ALL}
-STAGES = {"none": rpb.STAGE_NONE, "staging": rpb.STAGE_STAGING, "production": rpb.STAGE_PRODUCTION,
-          "archived": rpb.STAGE_ARCHIVED}
-_STAGE_NAMES = {rpb.STAGE_NONE: "None", rpb.STAGE_STAGING: "Staging", rpb.STAGE_PRODUCTION: "Production",
-                rpb.STAGE_ARCHIVED: "Archived", rpb.MODEL_STAGE_UNSPECIFIED: "None"}
 _VERSION_STATUS = {rpb.PENDING_REGISTRATION: "PENDING_REGISTRATION", rpb.FAILED_REGISTRATION: "FAILED_REGISTRATION",
                    rpb.READY: "READY"}
-
-
-def millis(stamp: timestamp_pb2.Timestamp) -> int:
-    """A protobuf Timestamp as milliseconds since the epoch."""
-    return stamp.seconds * 1000 + stamp.nanos // 1_000_000
-
-
-def timestamp(value: int) -> timestamp_pb2.Timestamp:
-    """Milliseconds since the epoch as a protobuf Timestamp."""
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromMilliseconds(int(value))
-    return stamp
 
 
 def number(value: float) -> float | str:
@@ -66,7 +48,7 @@ def to_managed(uri: str) -> str:
     return uri
 
 
-def run_status(name: str, field: str = "status") -> int:
+def run_status(name: str, field: str = "status") -> tpb.RunStatus:
     """A run status name as its enum number."""
     status = RUN_STATUSES.get(str(name).upper())
     if status is None:
@@ -74,7 +56,7 @@ def run_status(name: str, field: str = "status") -> int:
     return status
 
 
-def view_type(value: Any, field: str) -> int:
+def view_type(value: Any, field: str) -> tpb.ViewType:
     """An MLflow ViewType name (or number) as the services' enum."""
     if value in (None, ""):
         return tpb.ACTIVE_ONLY
@@ -84,9 +66,9 @@ def view_type(value: Any, field: str) -> int:
     return view
 
 
-def stage(value: str, field: str = "stage") -> int:
+def stage(value: str, field: str = "stage") -> rpb.ModelStage:
     """An MLflow stage name (any case) as the registry's enum."""
-    found = STAGES.get(str(value).strip().lower())
+    found = stage_by_name(str(value).strip())
     if found is None:
         raise invalid(f"Invalid Model Version stage: {value}. Value must be one of None, Staging, Production, "
                       "Archived.")
@@ -116,7 +98,7 @@ def run_info(info: tpb.RunInfo) -> dict[str, Any]:
         "run_name": info.run_name,
         "experiment_id": info.experiment_id,
         "user_id": info.user_id,
-        "status": _RUN_STATUS_NAMES.get(info.status, "RUNNING"),
+        "status": RUN_STATUS_NAMES.get(info.status, "RUNNING"),
         "start_time": millis(info.start_time),
         "artifact_uri": to_proxied(info.artifact_uri),
         "lifecycle_stage": "deleted" if info.lifecycle_stage == tpb.DELETED else "active",
@@ -162,7 +144,7 @@ def model_version(version: rpb.ModelVersion) -> dict[str, Any]:
         "creation_timestamp": millis(version.creation_time),
         "last_updated_timestamp": millis(version.last_updated_time),
         "user_id": version.user_id,
-        "current_stage": _STAGE_NAMES[version.current_stage],
+        "current_stage": stage_name(version.current_stage),
         "description": version.description,
         "source": to_proxied(version.source),
         "run_id": version.run_id,

@@ -17,11 +17,7 @@ from mlledger import errors
 from mlledger.services.eventstore.model import Envelope
 from mlledger.services.registry import events as ev
 from mlledger.v1 import registry_pb2 as pb
-
-STAGE_NAMES = {pb.STAGE_NONE: "None", pb.STAGE_STAGING: "Staging", pb.STAGE_PRODUCTION: "Production",
-               pb.STAGE_ARCHIVED: "Archived"}
-#: Stages whose current occupants archive_existing_versions may archive.
-ARCHIVING_STAGES = (pb.STAGE_STAGING, pb.STAGE_PRODUCTION)
+from mlledger.vocabulary import STAGE_NAMES
 
 
 @dataclass(frozen=True)

@@ -7,14 +7,14 @@ from collections.abc import Mapping
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from mlledger.timestamps import from_datetime
 from mlledger.services.registry.domain import ModelState, VersionState
 from mlledger.v1 import registry_pb2 as pb
 
 
 def timestamp(value: dt.datetime) -> Timestamp:
-    result = Timestamp()
-    result.FromDatetime(value)
-    return result
+    """A recorded time on the wire."""
+    return from_datetime(value)
 
 
 def _tags(mapping: Mapping[str, str]) -> list[pb.ModelTag]:

@@ -7,7 +7,7 @@ import datetime as dt
 
 from mlledger import errors
 from mlledger.services.eventstore.model import RecordedEvent, envelope_of
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.services.registry import domain, events as ev
 from mlledger.v1 import registry_pb2 as pb
 

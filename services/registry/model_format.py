@@ -54,8 +54,8 @@ def parse(text: bytes) -> pb.ModelFormat | None:
     if not isinstance(content, dict) or not isinstance(content.get("flavors"), dict):
         return None
     flavors = content["flavors"]
-    pyfunc = flavors.get("python_function") if isinstance(flavors.get("python_function"), dict) else {}
-    signature = content.get("signature") if isinstance(content.get("signature"), dict) else {}
+    pyfunc: dict[str, Any] = flavors["python_function"] if isinstance(flavors.get("python_function"), dict) else {}
+    signature: dict[str, Any] = content["signature"] if isinstance(content.get("signature"), dict) else {}
     size = content.get("model_size_bytes")
     return pb.ModelFormat(
         flavors=sorted(str(name) for name in flavors), loader_module=str(pyfunc.get("loader_module") or ""),

@@ -1,75 +1,14 @@
-"""The registry's read models, and the SQL each event applies to them (live and on rebuild)."""
+"""The SQL each registry event applies to its read models (live and on rebuild; the tables are in schema.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
 from psycopg import AsyncConnection
 
 from mlledger.services.eventstore.model import Envelope
-from mlledger.services.eventstore.schema import Migration
 from mlledger.services.registry import events as ev
 
-MIGRATIONS: Sequence[Migration] = [
-    (
-        "registry-0001-read-models",
-        """
-        CREATE TABLE {schema}.registered_models (
-            model_id          text PRIMARY KEY,
-            name              text NOT NULL UNIQUE,
-            description       text NOT NULL,
-            creation_time     timestamptz NOT NULL,
-            last_updated_time timestamptz NOT NULL,
-            last_version      bigint NOT NULL DEFAULT 0
-        );
-        CREATE TABLE {schema}.model_names (
-            model_id      text NOT NULL,
-            name          text NOT NULL,
-            started_event uuid NOT NULL,
-            ended_event   uuid
-        );
-        CREATE INDEX model_names_name ON {schema}.model_names (name);
-        CREATE TABLE {schema}.registered_model_tags (
-            model_id text NOT NULL, key text NOT NULL, value text NOT NULL, PRIMARY KEY (model_id, key)
-        );
-        CREATE TABLE {schema}.model_versions (
-            model_id          text NOT NULL,
-            version           bigint NOT NULL,
-            source            text NOT NULL,
-            run_id            text NOT NULL,
-            description       text NOT NULL,
-            status            int NOT NULL,
-            status_message    text NOT NULL DEFAULT '',
-            stage             int NOT NULL,
-            storage_location  text NOT NULL DEFAULT '',
-            lineage           bytea NOT NULL,
-            user_id           text NOT NULL,
-            creation_time     timestamptz NOT NULL,
-            last_updated_time timestamptz NOT NULL,
-            change_from       int,
-            change_to         int,
-            change_actor      text,
-            change_time       timestamptz,
-            change_archived_by bigint,
-            PRIMARY KEY (model_id, version)
-        );
-        CREATE INDEX model_versions_stage ON {schema}.model_versions (model_id, stage, version DESC);
-        CREATE INDEX model_versions_run ON {schema}.model_versions (run_id);
-        CREATE TABLE {schema}.model_version_tags (
-            model_id text NOT NULL, version bigint NOT NULL, key text NOT NULL, value text NOT NULL,
-            PRIMARY KEY (model_id, version, key)
-        );
-        CREATE TABLE {schema}.model_aliases (
-            model_id text NOT NULL, alias text NOT NULL, version bigint NOT NULL, PRIMARY KEY (model_id, alias)
-        );
-        """,
-    ),
-    (
-        # NULL when the version is not READY or its files are not a model directory.
-        "registry-0002-model-format",
-        "ALTER TABLE {schema}.model_versions ADD COLUMN model_format bytea",
-    ),
-]
 
 Handler = Callable[[AsyncConnection, Envelope], Awaitable[None]]
 #: Events whose handler already stamps the model's last_updated_time (via _set_version).

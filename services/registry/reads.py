@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 from mlledger import errors
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.services.registry import domain, encode, history, queries, search
 from mlledger.v1 import registry_pb2 as pb
+from mlledger.vocabulary import STAGE_NAMES
 
-_STAGES_BY_NAME = {name.lower(): stage for stage, name in domain.STAGE_NAMES.items()}
+_STAGES_BY_NAME = {name.lower(): stage for stage, name in STAGE_NAMES.items()}
 _URI = re.compile(r"^models:/(?P<name>[^/@]+)(?:/(?P<ref>[^/@]+)|@(?P<alias>[^/@]+))/?$")
 
 

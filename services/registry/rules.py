@@ -7,14 +7,16 @@ returns the events to append. State comes from the live read model on writes (se
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from google.protobuf.message import Message
 
 from mlledger import errors
 from mlledger.services.eventstore.model import NewEvent
 from mlledger.services.registry import events as ev
-from mlledger.services.registry.domain import ARCHIVING_STAGES, STAGE_NAMES, ModelState, VersionState
+from mlledger.services.registry.domain import ModelState, VersionState
 from mlledger.v1 import registry_pb2 as pb
+from mlledger.vocabulary import ARCHIVING_STAGES, STAGE_NAMES
 
 
 def _tags(mapping: Mapping[str, str]) -> list[pb.ModelTag]:
@@ -123,12 +125,12 @@ def transition(model: ModelState, number: int, stage: int, archive_existing: boo
         raise errors.InvalidArgument("archive_existing_versions", "only applies to STAGE_STAGING and STAGE_PRODUCTION")
     others = _occupants(model, stage, number) if archive_existing else []
     main = pb.ModelVersionStageTransitioned(model_id=model.model_id, name=model.name, version=number,
-                                            from_stage=version.stage, to_stage=stage,
+                                            from_stage=cast(pb.ModelStage, version.stage), to_stage=cast(pb.ModelStage, stage),
                                             archived_versions=[other.version for other in others])
     result = [_version(model, number, ev.VERSION_STAGE_TRANSITIONED, main)]
     for other in others:
         result.append(_version(model, other.version, ev.VERSION_STAGE_TRANSITIONED, pb.ModelVersionStageTransitioned(
-            model_id=model.model_id, name=model.name, version=other.version, from_stage=other.stage,
+            model_id=model.model_id, name=model.name, version=other.version, from_stage=cast(pb.ModelStage, other.stage),
             to_stage=pb.STAGE_ARCHIVED, archived_by_version=number)))
     return result
 

@@ -11,12 +11,14 @@ from mlledger.services.deployer.api import DeploymentApi
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.schema import Migration
 from mlledger.services.registry.api import RegistryApi
-from mlledger.services.registry.projector import MIGRATIONS, RegistryProjector
+from mlledger.services.registry.projector import RegistryProjector
 from mlledger.services.registry.reads import RegistryReads
+from mlledger.services.registry.schema import MIGRATIONS
 from mlledger.services.registry.writes import RegistryWrites
 from mlledger.services.webhooks.api import WebhookApi
 from mlledger.services.webhooks.delivery import Dispatcher
-from mlledger.services.webhooks.projector import MIGRATIONS as WEBHOOK_MIGRATIONS, CompositeProjector, WebhookProjector
+from mlledger.services.webhooks.projector import CompositeProjector, WebhookProjector
+from mlledger.services.webhooks.schema import MIGRATIONS as WEBHOOK_MIGRATIONS
 from mlledger.v1 import deployments_pb2, deployments_pb2_grpc, registry_pb2, registry_pb2_grpc, webhooks_pb2, webhooks_pb2_grpc
 
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from mlledger import errors, limits
 from mlledger.v1 import registry_pb2 as pb
 
-MAX_NAME = 256
-MAX_TAG_KEY = 250
-MAX_TAG_VALUE = 5000
+MAX_NAME = limits.MAX_MODEL_NAME_CHARS
+MAX_TAG_KEY = limits.MAX_KEY_CHARS
+MAX_TAG_VALUE = limits.MAX_MODEL_TAG_VALUE_CHARS
 MAX_DESCRIPTION = 100_000
 MAX_SOURCE = 4096
 _ALIAS = re.compile(r"^[A-Za-z0-9_\-]{1,255}$")

@@ -7,15 +7,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-import psycopg
 from google.protobuf.message import Message
 
 from mlledger import errors
 from mlledger.services.core import context as request_context
 from mlledger.services.core.server import ServiceRuntime
-from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction, new_id
-from mlledger.services.registry import domain, encode, lineage, model_format, queries, rules
+from mlledger.services.eventstore import errors as store_errors
+from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent, new_id
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
+from mlledger.services.registry import clients, domain, encode, model_format, queries, rules
 from mlledger.v1 import artifacts_pb2, registry_pb2 as pb
 
 R = TypeVar("R", bound=Message)
@@ -74,26 +74,26 @@ class RegistryWrites:
     async def _unique_name(name: str, write: Awaitable[R]) -> R:
         try:
             return await write
-        except psycopg.errors.UniqueViolation as exc:
+        except store_errors.ConstraintViolated as exc:
             # Two callers claimed the name at once: the loser sees what it would have seen a moment later.
             raise errors.AlreadyExists("registered model", name) from exc
 
     async def create_version(self, request: pb.CreateModelVersionRequest, tags: dict[str, str]) -> pb.ModelVersion:
         """Check the run, record lineage, create the version PENDING, snapshot its files, then READY or FAILED."""
-        source = lineage.parse_source(request.source, request.run_id)
+        source = clients.parse_source(request.source, request.run_id)
         await queries.require_model(self.store.pool, self.s, request.name)
         record = pb.ModelLineage()
         source_uri = source.artifact_uri
         if source.run_id:
-            run = await lineage.fetch_run(self.runtime, source.run_id)
-            record = lineage.lineage_of(run)
-            source = lineage.within_run(source, run.info.artifact_uri)
+            run = await clients.fetch_run(self.runtime, source.run_id)
+            record = clients.lineage_of(run)
+            source = clients.within_run(source, run.info.artifact_uri)
             source_uri = source.artifact_uri or run.info.artifact_uri
         pending = await self._create_pending(request, source.run_id, tags, record)
         if pending.status != pb.PENDING_REGISTRATION:
             return pending  # a retried call whose registration already finished
-        snapshot, failure = await lineage.snapshot(self.runtime, source_uri, source.path,
-                                                   lineage.destination(pending.model_id, pending.version))
+        snapshot, failure = await clients.snapshot(self.runtime, source_uri, source.path,
+                                                   clients.destination(pending.model_id, pending.version))
         found = await model_format.read(self.runtime, snapshot.artifact_uri) if snapshot is not None else None
         return await self._finish(pending, snapshot, failure, found)
 

@@ -74,7 +74,7 @@ def spawn(args: Sequence[str], *, log: IO[bytes] | None = None, death_signal: in
 def open_log(path: Path) -> IO[bytes]:
     """The log file a child writes to (appended to, created with its folder if need be)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return open(path, "ab")  # noqa: SIM115 - the caller closes it once the child holds its own copy
+    return open(path, "ab")  # the caller closes it once the child holds its own copy
 
 
 def _has_exited(process: subprocess.Popen[bytes]) -> bool:

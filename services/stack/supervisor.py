@@ -7,6 +7,7 @@ exactly as it would in a real deployment, configured through MLLEDGER_* environm
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
@@ -187,8 +188,8 @@ class Stack:
             nats = self.nats
             found.append(Component("NATS", lambda: nats.process, nats.start, nats.log_file))
         for name in self.process_names:
-            found.append(Component(f"the {name} service", lambda name=name: self.processes.get(name),
-                                   lambda name=name: self.start_service(name), self.log_file(name)))
+            found.append(Component(f"the {name} service", functools.partial(self.processes.get, name),
+                                   functools.partial(self.start_service, name), self.log_file(name)))
         return found
 
     def describe(self) -> Mapping[str, str]:

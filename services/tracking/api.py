@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+from typing import TypeAlias
+
 import grpc
 
 from mlledger.services.core import context as request_context
@@ -14,7 +16,7 @@ from mlledger.services.tracking.runs import RunCommands
 from mlledger.v1 import tracking_pb2 as pb
 from mlledger.v1 import tracking_pb2_grpc
 
-Context = grpc.aio.ServicerContext
+Context: TypeAlias = grpc.aio.ServicerContext
 
 
 class TrackingApi(tracking_pb2_grpc.TrackingServiceServicer):

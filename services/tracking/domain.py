@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from mlledger import errors
+from mlledger import errors, limits, timestamps
 from mlledger.v1 import tracking_pb2 as pb
 
-MAX_KEY = 250
-MAX_PARAM_VALUE = 6000
-MAX_TAG_VALUE = 8000
-MAX_NAME = 500
+MAX_KEY = limits.MAX_KEY_CHARS
+MAX_PARAM_VALUE = limits.MAX_PARAM_VALUE_CHARS
+MAX_TAG_VALUE = limits.MAX_RUN_TAG_VALUE_CHARS
+MAX_NAME = limits.MAX_TRACKING_NAME_CHARS
 MAX_BATCH_POINTS = 1_000_000
 MAX_BATCH_PARAMS = 1000
 MAX_BATCH_TAGS = 1000
@@ -30,25 +28,10 @@ TERMINAL = {pb.FINISHED, pb.FAILED, pb.KILLED}
 DATASET_LIMITS = {"name": 500, "digest": 36, "source_type": 250, "source": 65535, "schema": 262144, "profile": 16384}
 #: Total size of the tags given when creating a run or experiment (they travel in one event).
 MAX_CREATE_TAG_BYTES = 256 * 1024
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
-
-def millis(time: dt.datetime) -> int:
-    """Milliseconds since the Unix epoch, exactly (no float rounding)."""
-    return (time - _EPOCH) // dt.timedelta(milliseconds=1)
-
-
-def now_ms() -> int:
-    return millis(dt.datetime.now(dt.timezone.utc))
-
-
-def timestamp(ms: int | None) -> Timestamp | None:
-    """A protobuf Timestamp for milliseconds since the epoch (None stays None)."""
-    if ms is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromMilliseconds(ms)
-    return stamp
+# Time helpers live in mlledger.timestamps; these are the names the tracking code uses.
+millis = timestamps.datetime_millis
+now_ms = timestamps.now_millis
+timestamp = timestamps.optional_timestamp
 
 
 def check_id(field: str, value: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TypeVar
 
-import psycopg
 
 from mlledger import errors
+from mlledger.services.eventstore import errors as store_errors
 from mlledger.services.eventstore.model import NO_STREAM
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.tracking import domain
 from mlledger.services.tracking import events as ev
 from mlledger.services.tracking.queries import Queries
@@ -23,8 +23,8 @@ async def _name_taken_as_conflict(call: Awaitable[R], name: str) -> R:
     """Turn the unique-name index firing (two creators racing for one name) into ALREADY_EXISTS."""
     try:
         return await call
-    except psycopg.errors.UniqueViolation as exc:
-        if exc.diag.constraint_name == "experiments_name_key":
+    except store_errors.ConstraintViolated as exc:
+        if exc.constraint == "experiments_name_key":
             raise errors.AlreadyExists("experiment", name) from exc
         raise
 

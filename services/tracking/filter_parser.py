@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Union
 
 import lark
 
@@ -47,7 +46,7 @@ _NULL.3: /null\b/i
 %ignore WS
 """
 
-Value = Union[str, float]
+Value = str | float
 
 ENTITY_ALIASES = {
     "metrics": "metric", "metric": "metric", "params": "param", "param": "param", "tags": "tag", "tag": "tag",
@@ -89,7 +88,7 @@ class Not:
     operand: Node
 
 
-Node = Union[Comparison, BoolOp, Not]
+Node = Comparison | BoolOp | Not
 
 
 @dataclass(frozen=True)
@@ -187,7 +186,7 @@ def _describe(exc: lark.exceptions.UnexpectedInput, text: str) -> tuple[str, int
     if isinstance(exc, lark.exceptions.UnexpectedEOF) or (token is not None and token.type == "$END"):
         return "unexpected end of input", len(text.rstrip()) + 1
     column = exc.column if isinstance(exc.column, int) and exc.column > 0 else len(text) + 1
-    if isinstance(exc, lark.exceptions.UnexpectedCharacters):
+    if isinstance(exc, lark.exceptions.UnexpectedCharacters) and exc.pos_in_stream is not None:
         return f"unexpected character {text[exc.pos_in_stream]!r}", column
     return (f"unexpected {str(token)!r}" if token is not None else "syntax error"), column
 

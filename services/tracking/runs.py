@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import psycopg
 
 from mlledger import errors
 from mlledger.services.core import context as request_context
-from mlledger.services.eventstore.model import NO_STREAM, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction, new_id
+from mlledger.services.eventstore import errors as store_errors
+from mlledger.services.eventstore.model import NO_STREAM, NewEvent, new_id
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.tracking import domain
 from mlledger.services.tracking import events as ev
 from mlledger.services.tracking.queries import Queries
@@ -74,10 +74,10 @@ class RunCommands:
 
         try:
             return await self.store.write(write, pb.CreateRunResponse)
-        except psycopg.Error as exc:
-            if exc.sqlstate == UNKNOWN_EXPERIMENT_SQLSTATE:
+        except store_errors.StatementRefused as exc:
+            if exc.condition == UNKNOWN_EXPERIMENT_SQLSTATE:
                 raise errors.NotFound("experiment", experiment_id) from exc
-            if exc.sqlstate == DELETED_EXPERIMENT_SQLSTATE:
+            if exc.condition == DELETED_EXPERIMENT_SQLSTATE:
                 raise _deleted_experiment(experiment_id) from exc
             raise
 

@@ -13,7 +13,7 @@ from psycopg import AsyncConnection
 from mlledger import errors
 from mlledger.services.core.event_stream_api import check_subject
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
-from mlledger.services.eventstore.store import PostgresEventStore, Transaction
+from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.services.webhooks import delivery, events, signing
 from mlledger.v1 import webhooks_pb2 as pb, webhooks_pb2_grpc
 
@@ -57,7 +57,7 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
         self.store = store
         self.s = store.schema
 
-    async def CreateWebhook(self, request: pb.CreateWebhookRequest, context: grpc.aio.ServicerContext  # noqa: N802
+    async def CreateWebhook(self, request: pb.CreateWebhookRequest, context: grpc.aio.ServicerContext
                             ) -> pb.CreateWebhookResponse:
         if not 1 <= len(request.name) <= 256:
             raise errors.InvalidArgument("name", "must be 1-256 characters")
@@ -83,13 +83,13 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
                                             generated_secret=generated)
         return await self.store.write(fn, pb.CreateWebhookResponse)
 
-    async def ListWebhooks(self, request: pb.ListWebhooksRequest, context: grpc.aio.ServicerContext  # noqa: N802
+    async def ListWebhooks(self, request: pb.ListWebhooksRequest, context: grpc.aio.ServicerContext
                            ) -> pb.ListWebhooksResponse:
         async with self.store.pool.connection() as conn:
             rows = await (await conn.execute(f"SELECT {_COLUMNS} FROM {self.s}.webhooks ORDER BY name")).fetchall()
         return pb.ListWebhooksResponse(webhooks=[_webhook(row) for row in rows])
 
-    async def UpdateWebhook(self, request: pb.UpdateWebhookRequest, context: grpc.aio.ServicerContext  # noqa: N802
+    async def UpdateWebhook(self, request: pb.UpdateWebhookRequest, context: grpc.aio.ServicerContext
                             ) -> pb.UpdateWebhookResponse:
         if request.HasField("url"):
             _check_url(request.url)
@@ -112,7 +112,7 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
             return pb.UpdateWebhookResponse(webhook=await _find(tx.conn, self.s, hook.id))
         return await self.store.write(fn, pb.UpdateWebhookResponse)
 
-    async def DeleteWebhook(self, request: pb.DeleteWebhookRequest, context: grpc.aio.ServicerContext  # noqa: N802
+    async def DeleteWebhook(self, request: pb.DeleteWebhookRequest, context: grpc.aio.ServicerContext
                             ) -> pb.DeleteWebhookResponse:
         async def fn(tx: Transaction) -> pb.DeleteWebhookResponse:
             hook = await _find(tx.conn, self.s, request.webhook, lock=True)
@@ -123,7 +123,7 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
             return pb.DeleteWebhookResponse()
         return await self.store.write(fn, pb.DeleteWebhookResponse)
 
-    async def TestWebhook(self, request: pb.TestWebhookRequest, context: grpc.aio.ServicerContext  # noqa: N802
+    async def TestWebhook(self, request: pb.TestWebhookRequest, context: grpc.aio.ServicerContext
                           ) -> pb.TestWebhookResponse:
         async with self.store.pool.connection() as conn:
             hook = await _find(conn, self.s, request.webhook)
@@ -135,7 +135,7 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
         return pb.TestWebhookResponse(ok=200 <= status < 300, status_code=status, error=error,
                                       latency_ms=(time.perf_counter() - started) * 1000)
 
-    async def ListWebhookDeliveries(self, request: pb.ListWebhookDeliveriesRequest,  # noqa: N802
+    async def ListWebhookDeliveries(self, request: pb.ListWebhookDeliveriesRequest,
                                     context: grpc.aio.ServicerContext) -> pb.ListWebhookDeliveriesResponse:
         if not 0 <= request.limit <= 1000:
             raise errors.InvalidArgument("limit", f"must be between 0 and 1000, got {request.limit}")

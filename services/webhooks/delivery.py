@@ -13,13 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import json
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from google.protobuf import json_format
 from psycopg import AsyncConnection
@@ -28,8 +28,9 @@ from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore.consumer_checkpoint import PostgresCheckpoint
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import payload_class
-from mlledger.services.eventstore.store import PostgresEventStore
-from mlledger.services.eventstore.subscriber import Event, Subscription, consume, resolve_subject
+from mlledger.services.eventstore.postgres import PostgresEventStore
+from mlledger.jetstream import Event, Subscription, resolve_subject
+from mlledger.services.eventstore.subscriber import consume
 from mlledger.services.webhooks import signing
 
 log = get_logger("webhooks")
@@ -172,7 +173,7 @@ class Dispatcher:
             busy[row[0]] += 1
             self._inflight.add(key)
             task = asyncio.create_task(self._attempt(*row))
-            task.add_done_callback(lambda _, key=key: self._inflight.discard(key))
+            task.add_done_callback(functools.partial(_discard, self._inflight, key))
 
     async def _claim(self, webhook_id: str, event_id: str, attempts: int) -> bool:
         """Lease a pending delivery for one attempt; False if its row has moved on since it was read."""
@@ -209,3 +210,6 @@ class Dispatcher:
             self._wake.set()
 
 
+def _discard(inflight: set[tuple[str, str]], key: tuple[str, str], _task: object) -> None:
+    """A finished attempt frees its delivery for the next pass."""
+    inflight.discard(key)

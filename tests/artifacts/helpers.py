@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import grpc
 import nats
 
-from mlledger import _status
+from mlledger.transport import from_rpc_error
 from mlledger.testing import TestStack
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc, events_pb2
 
@@ -48,7 +48,7 @@ def raw_call(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     try:
         return fn(*args, **kwargs)
     except grpc.RpcError as exc:
-        raise _status.from_rpc_error(exc) from None
+        raise from_rpc_error(exc) from None
 
 
 def download(stack: TestStack, uri: str, path: str, offset: int = 0, length: int = 0) -> tuple[bytes, list]:

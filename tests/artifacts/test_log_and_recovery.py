@@ -7,7 +7,7 @@ import pytest
 from mlledger import errors
 from mlledger.services.artifacts.projector import ArtifactProjector
 from mlledger.services.eventstore.database import open_pool
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.v1 import artifacts_pb2
 
 from .helpers import messages, new_location, stub

@@ -6,7 +6,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from mlledger import errors
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.v1 import events_pb2, events_pb2_grpc
 
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from mlledger import errors
-from mlledger._transport import Transport
+from mlledger.transport import Transport
 from mlledger.services.stack.ports import free_port
 from mlledger.services.stack.postgres import EmbeddedPostgres
 from mlledger.testing import running_stack

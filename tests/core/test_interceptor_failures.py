@@ -9,7 +9,7 @@ import pytest
 import structlog
 from psycopg import errors as pg_errors
 
-from mlledger.services.core.interceptors import ErrorMappingInterceptor
+from mlledger.services.core.interceptors import ServiceInterceptor
 from mlledger.v1 import tracking_pb2
 
 FAILURES = {
@@ -32,7 +32,7 @@ def _handler(failure: Exception):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 async def address():  # type: ignore[no-untyped-def]
-    server = grpc.aio.server(interceptors=[ErrorMappingInterceptor()])
+    server = grpc.aio.server(interceptors=[ServiceInterceptor()])
     server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(
         "test.Failing", {name: _handler(failure) for name, failure in FAILURES.items()})])
     port = server.add_insecure_port("127.0.0.1:0")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from mlledger import _status, errors, limits
-from mlledger._transport import Transport
+from mlledger import errors, limits
+from mlledger.services.core import status as server_status
+from mlledger.transport import Transport
 from mlledger.services.core import paging, validation
 from mlledger.v1 import registry_pb2 as rpb
 from mlledger.v1 import tracking_pb2 as tpb
@@ -56,8 +57,8 @@ def test_undecodable_bytes_become_invalid_argument():
 def test_status_texts_are_clipped_to_fit_metadata():
     """A status quoting a huge value stays small enough for gRPC's metadata limit."""
     error = errors.InvalidArgument("alias", "bad alias " + "é" * 1_000_000)
-    status = _status.to_status(error)
-    assert len(status.details.encode()) <= _status.MAX_TEXT_BYTES
+    status = server_status.to_status(error)
+    assert len(status.details.encode()) <= server_status.MAX_TEXT_BYTES
     assert sum(len(value) for _, value in status.trailing_metadata) < 4000
     assert limits.quote("x" * 10_000).endswith("(10000 characters)")
 

@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 import grpc
 import httpx
 
-import mlledger
 from mlledger.v1 import subscriptions_pb2 as spb, subscriptions_pb2_grpc
 
 T = TypeVar("T")
@@ -64,7 +63,7 @@ def log_broken(name: str, where: str) -> int:
     return int(info.registered_model_version)
 
 
-def wait_for(probe: Callable[[], T], timeout: float = 90.0, every: float = 0.1) -> T:  # noqa: D103
+def wait_for(probe: Callable[[], T], timeout: float = 90.0, every: float = 0.1) -> T:
     """The first truthy result of `probe`, or AssertionError after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -138,7 +137,7 @@ class TrafficClient(threading.Thread):
                     value, version = predict(self.url, client)
                     self.seen[value] += 1
                     self.pairs.add((value, version))
-                except Exception as exc:  # noqa: BLE001 - every failure counts
+                except Exception as exc:  # every failure counts
                     self.failures.append(f"{type(exc).__name__}: {exc}")
 
     def stop(self) -> None:

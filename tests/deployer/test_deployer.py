@@ -39,6 +39,8 @@ def deployers(tmp_path: Path) -> Iterator[list[DeployerProcess]]:
     yield started
     for process in started:
         process.stop()
+        # Shown by pytest only when the test failed: what the deployer saw and did.
+        print(f"--- deployer log {process.log} ---\n{process.output()[-6000:]}")
 
 
 def _types(stack: TestStack, deployment: str) -> list[tuple[str, int]]:

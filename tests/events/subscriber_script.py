@@ -10,7 +10,6 @@ import os
 import sys
 
 import mlledger
-from mlledger.v1 import tracking_pb2
 
 tracking_uri, durable, out, experiment_id = sys.argv[1:5]
 last = 0

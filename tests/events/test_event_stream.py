@@ -7,7 +7,6 @@ import threading
 import grpc
 import pytest
 
-import mlledger
 from mlledger.v1 import subscriptions_pb2 as pb, tracking_pb2
 
 

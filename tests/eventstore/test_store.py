@@ -145,7 +145,7 @@ async def test_rebuild_equals_live_read_model(store):
 
 async def test_an_event_too_large_to_publish_is_refused(store):
     """An event whose payload could not fit a NATS message is refused before anything is written."""
-    from mlledger.services.eventstore.store import MAX_PAYLOAD_BYTES
+    from mlledger.services.eventstore.postgres import MAX_PAYLOAD_BYTES
 
     async def huge(tx):
         payload = common_pb2.ServiceEndpoint(name="big", address="x" * (MAX_PAYLOAD_BYTES + 1))

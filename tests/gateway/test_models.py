@@ -24,7 +24,7 @@ def _train(data, c: float):  # type: ignore[no-untyped-def]
 
 
 def test_log_register_transition_alias_and_load(mlflow, client, gateway_stack, data) -> None:  # type: ignore[no-untyped-def]
-    import mlflow.sklearn  # noqa: F401 - the flavor module
+    import mlflow.sklearn  # the flavor module
 
     name = unique("model")
     mlflow.set_experiment(unique("models"))

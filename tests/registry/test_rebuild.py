@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from psycopg_pool import AsyncConnectionPool
 
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.services.registry.projector import RegistryProjector
 
 

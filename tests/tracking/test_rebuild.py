@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from mlledger.services.eventstore.database import open_pool
-from mlledger.services.eventstore.store import PostgresEventStore
+from mlledger.services.eventstore.postgres import PostgresEventStore
 from mlledger.services.tracking.projector import TrackingProjector
 from mlledger.services.tracking.schema import READ_MODEL_TABLES
 from mlledger.testing import TestStack, running_stack

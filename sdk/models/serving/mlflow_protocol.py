@@ -85,7 +85,7 @@ def _parse_csv(body: bytes) -> Any:
 
     try:
         return pd.read_csv(io.StringIO(body.decode("utf-8")))
-    except Exception as error:  # pandas raises several unrelated types for a malformed table
+    except Exception as error:  # noqa: BLE001 - pandas raises several unrelated types for a malformed table
         raise bad_request(
             "Failed to parse input as a Pandas DataFrame. Ensure that the input is a valid CSV-formatted "
             f"Pandas DataFrame produced using the `pandas.DataFrame.to_csv()` method. Error: '{error}'"

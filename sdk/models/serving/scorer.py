@@ -92,7 +92,7 @@ class Scorer:
             raise bad_request(f"Failed to enforce schema of the request's data: {error}") from None
         except ScoringError:
             raise
-        except Exception as error:  # the model's own failure: report it and keep serving
+        except Exception as error:  # noqa: BLE001 - the model's own failure: report it and keep serving
             _log.exception("model_error", model=self.name, error=repr(error))
             raise ScoringError(
                 500, "INTERNAL_ERROR",

@@ -26,7 +26,7 @@ class LocalWriter(Writer):
         self._key = key
         self._temp = backend.root / TEMP_DIR / uuid.uuid4().hex
         self._temp.parent.mkdir(parents=True, exist_ok=True)
-        self._file = open(self._temp, "xb")  # noqa: SIM115 - closed in commit/abort
+        self._file = open(self._temp, "xb")  # closed in commit/abort
 
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)
@@ -84,7 +84,7 @@ class LocalBackend(Backend):
     def read(self, key: str, offset: int = 0, length: int = 0) -> Iterator[bytes]:
         path = self.path(key)
         try:
-            handle = open(path, "rb")  # noqa: SIM115 - closed below, also when the consumer stops early
+            handle = open(path, "rb")  # closed below, also when the consumer stops early
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise errors.NotFound("artifact", key) from None
         with handle:

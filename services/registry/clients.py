@@ -1,4 +1,4 @@
-"""What the registry asks the other services: does the run exist (and what did it log), and
+"""The registry as a client of the other services: does the run exist (and what did it log), and
 please snapshot these files for a new version."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 import grpc
 
-from mlledger import _status, errors
+from mlledger import errors
 from mlledger.services.core.server import ServiceRuntime
+from mlledger.transport import from_rpc_error
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc, registry_pb2 as pb, tracking_pb2, tracking_pb2_grpc
 
 RUNS_SCHEME = "runs:/"
@@ -61,7 +62,7 @@ def _error(exc: grpc.RpcError, service: str) -> errors.MlledgerError:
     code = exc.code() if hasattr(exc, "code") else None
     if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
         return errors.Unavailable(f"the {service} service is unavailable: {_details(exc)}")
-    return _status.from_rpc_error(exc)
+    return from_rpc_error(exc)
 
 
 async def fetch_run(runtime: ServiceRuntime, run_id: str) -> tracking_pb2.Run:

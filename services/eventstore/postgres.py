@@ -1,52 +1,42 @@
-"""EventStore: append events inside the caller's transaction, read them back, write idempotently.
+"""The PostgreSQL adapter of the event store: append inside the caller's transaction, write idempotently.
 
 A write is a `Transaction`: the service appends events to it, its projector updates the read
 models in the same database transaction, and at commit the events are inserted. The first append
 takes a transaction-level advisory lock held until COMMIT and reads the events' time under it.
 Holding that lock while positions are taken and committed means positions become visible
 strictly in order, so a reader tailing `position > cursor` (the relay) can never skip an event
-that commits late, and event times never decrease along positions.
+that commits late, and event times never decrease along positions. Reads and the rebuild's
+replay are in `postgres_log.py`.
 """
 
 from __future__ import annotations
 
-import abc
 import datetime as dt
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
 
 import psycopg
 from google.protobuf.message import Message
 from psycopg import AsyncConnection
+from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool
 
 from mlledger import errors
 from mlledger.services.core import context as request_context
+from mlledger.services.eventstore import errors as store_errors
+from mlledger.services.eventstore import postgres_log as log
 from mlledger.services.eventstore import schema as log_schema
 from mlledger.services.eventstore.database import translated
-from mlledger.services.eventstore.model import ANY, Envelope, NewEvent, RecordedEvent, envelope_of
+from mlledger.services.eventstore.model import ANY, Envelope, NewEvent, RecordedEvent
+from mlledger.services.eventstore.port import MAX_PAYLOAD_BYTES, EventStore, R, UnitOfWork
 from mlledger.services.eventstore.projection import NullProjector, Projector
-
-R = TypeVar("R", bound=Message)
-
-#: Largest event payload accepted: the envelope around it must fit a default NATS message (1 MiB).
-MAX_PAYLOAD_BYTES = 1_000_000 - 16 * 1024
 
 #: SQLSTATE the append function raises when an expected version does not match.
 CONFLICT_SQLSTATE = "ML001"
+#: First letters of the SQLSTATEs services raise from their own SQL (`StatementRefused`).
+SERVICE_CONDITION_PREFIX = "ML"
 
-_COLUMNS = "position, id, stream, stream_version, type, time, actor, correlation_id, payload_type, payload"
-
-
-def _recorded(row: tuple[Any, ...]) -> RecordedEvent:
-    position, event_id, stream, version, event_type, time, actor, correlation_id, payload_type, payload = row
-    return RecordedEvent(event_id, stream, version, position, event_type, time, actor, correlation_id, payload_type,
-                         bytes(payload))
-
-
-class Transaction:
-    """One unit of work: read-model writes and appended events that commit together."""
+class Transaction(UnitOfWork):
+    """One unit of work in one PostgreSQL transaction; `conn` runs the service's own SQL in it."""
 
     def __init__(self, store: PostgresEventStore, conn: AsyncConnection, ctx: request_context.RequestContext) -> None:
         self.conn = conn
@@ -61,7 +51,7 @@ class Transaction:
 
         `expected_version` is the version the stream must have before these events: NO_STREAM (0)
         for a new stream, ANY to skip the check. A mismatch fails the whole transaction with
-        ConcurrencyConflict (gRPC ABORTED) when it commits.
+        WriteConflict (gRPC ABORTED) when it commits.
         """
         batch = [event] if isinstance(event, NewEvent) else list(event)
         envelopes = []
@@ -74,7 +64,7 @@ class Transaction:
             if size > MAX_PAYLOAD_BYTES:
                 # A larger event could never be published (NATS refuses messages over 1 MiB by
                 # default) and would stall the relay for every event behind it.
-                raise errors.ResourceExhausted(
+                raise store_errors.StoreLimitExceeded(
                     "event_payload_bytes",
                     f"a {item.type} event of {size} bytes exceeds the {MAX_PAYLOAD_BYTES}-byte limit; send smaller batches",
                 )
@@ -117,27 +107,6 @@ class Transaction:
         )
         self._pending.clear()
         return count
-
-
-class EventStore(abc.ABC):
-    """The operations every event store offers; PostgresEventStore is the one implementation."""
-
-    @abc.abstractmethod
-    async def write(
-        self, fn: Callable[[Transaction], Awaitable[R]], response_type: type[R], *, request_id: str | None = None
-    ) -> R:
-        """Run `fn` in a transaction that commits its events and read-model changes together."""
-
-    @abc.abstractmethod
-    async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:
-        """The events of one stream in version order."""
-
-    @abc.abstractmethod
-    async def read_all(
-        self, *, after_position: int = 0, limit: int = 1000, until_position: int | None = None,
-        stream: str | None = None, stream_prefix: str | None = None,
-    ) -> list[RecordedEvent]:
-        """Events in global order after a position, optionally for one stream or a stream prefix."""
 
 
 class PostgresEventStore(EventStore):
@@ -206,9 +175,14 @@ class PostgresEventStore(EventStore):
                     return earlier
                 # In pipeline mode errors surface at the sync point, so they are mapped here.
                 if exc.sqlstate == CONFLICT_SQLSTATE:
-                    raise errors.ConcurrencyConflict(exc.diag.message_primary or "concurrent change, retry") from exc
+                    raise store_errors.WriteConflict(exc.diag.message_primary or "concurrent change, retry") from exc
                 if exc.diag.constraint_name == "events_stream_stream_version_key":
-                    raise errors.ConcurrencyConflict("the stream changed concurrently, retry") from exc
+                    raise store_errors.WriteConflict("the stream changed concurrently, retry") from exc
+                if isinstance(exc, pg_errors.UniqueViolation):
+                    raise store_errors.ConstraintViolated(exc.diag.constraint_name or "",
+                                                          exc.diag.message_primary or str(exc)) from exc
+                if exc.sqlstate and exc.sqlstate.startswith(SERVICE_CONDITION_PREFIX):
+                    raise store_errors.StatementRefused(exc.sqlstate, exc.diag.message_primary or str(exc)) from exc
                 raise
 
     async def _earlier_response(self, request_id: str, response_type: type[R]) -> R | None:
@@ -229,48 +203,28 @@ class PostgresEventStore(EventStore):
         # (DeleteRun and RestoreRun, LogParam and SetTag...) must not answer each other.
         kind = _call_kind(response_type.DESCRIPTOR.full_name, request_context.current().method)
         if row[0] != kind:
-            raise errors.InvalidArgument(
+            raise store_errors.RequestIdReused(
                 "x-mlledger-request-id", f"request id {request_id!r} was already used for a different call"
             )
-        return response_type.FromString(bytes(row[1]))
+        stored: R = response_type.FromString(bytes(row[1]))
+        return stored
 
     async def read_stream(self, stream: str, *, after_version: int = 0, limit: int | None = None) -> list[RecordedEvent]:
         async with translated(), self.pool.connection() as conn:
-            cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE stream = %s AND stream_version > %s "
-                "ORDER BY stream_version LIMIT %s",
-                (stream, after_version, limit),
-            )
-            return [_recorded(row) for row in await cursor.fetchall()]
+            return await log.read_stream(conn, self.schema, stream, after_version, limit)
 
     async def read_all(
         self, *, after_position: int = 0, limit: int = 1000, until_position: int | None = None,
         stream: str | None = None, stream_prefix: str | None = None,
     ) -> list[RecordedEvent]:
-        conditions, params = ["position > %s"], [after_position]
-        if until_position:
-            conditions.append("position <= %s")
-            params.append(until_position)
-        if stream:
-            conditions.append("stream = %s")
-            params.append(stream)  # type: ignore[arg-type]
-        if stream_prefix:
-            conditions.append("starts_with(stream, %s)")
-            params.append(stream_prefix)  # type: ignore[arg-type]
         async with translated(), self.pool.connection() as conn:
-            cursor = await conn.execute(
-                f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE {' AND '.join(conditions)} "
-                "ORDER BY position LIMIT %s",
-                (*params, limit),
-            )
-            return [_recorded(row) for row in await cursor.fetchall()]
+            return await log.read_all(conn, self.schema, after_position=after_position, limit=limit,
+                                      until_position=until_position, stream=stream, stream_prefix=stream_prefix)
 
     async def head_position(self) -> int:
         """The highest committed global position (0 for an empty log)."""
         async with translated(), self.pool.connection() as conn:
-            cursor = await conn.execute(f"SELECT coalesce(max(position), 0) FROM {self.schema}.events")
-            row = await cursor.fetchone()
-            return int(row[0])  # type: ignore[index]
+            return await log.head_position(conn, self.schema)
 
     async def rebuild(self, batch_size: int = 1000, on_progress: Callable[[int], None] | None = None) -> int:
         """Empty the read models and replay the whole log into them; returns the events replayed.
@@ -280,7 +234,6 @@ class PostgresEventStore(EventStore):
         interleaves with the replay, and readers see either the old or the rebuilt read models,
         never a half-built one. `on_progress` is called with the running count after each batch.
         """
-        replayed = 0
         async with translated(), self.pool.connection() as conn, conn.transaction():
             if self.projector.tables:
                 tables = ", ".join(self.projector.tables)
@@ -288,29 +241,10 @@ class PostgresEventStore(EventStore):
             await conn.execute("SELECT pg_advisory_xact_lock(%s)", (self.append_lock,))
             if self.projector.tables:
                 await conn.execute(f"TRUNCATE {tables}")
-            position = 0
-            while True:
-                cursor = await conn.execute(
-                    f"SELECT {_COLUMNS} FROM {self.schema}.events WHERE position > %s ORDER BY position LIMIT %s",
-                    (position, batch_size),
-                )
-                rows = await cursor.fetchall()
-                if not rows:
-                    break
-                for row in rows:
-                    await self.projector.apply(conn, envelope_of(_recorded(row)))
-                position = rows[-1][0]
-                replayed += len(rows)
-                if on_progress is not None:
-                    on_progress(replayed)
-        return replayed
+            return await log.replay(conn, self.schema, self.projector, batch_size, on_progress)
 
 
 def _call_kind(response_type: str, method: str) -> str:
     """What the requests table remembers a key was used for: the response type and the gRPC method."""
     return f"{response_type} {method}" if method else response_type
 
-
-def new_id() -> str:
-    """A new opaque identifier (32 hex characters)."""
-    return uuid.uuid4().hex

@@ -24,10 +24,12 @@ import click
               show_default=True, help="Scoring servers' logs (local target).")
 @click.option("--health-timeout", default=120.0, show_default=True, type=float,
               help="Seconds a new scoring server has to become ready.")
+@click.option("--resync", default=30.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds between looks at the registry when no event arrives (a lost event only delays).")
 @click.option("--tracking-uri", envvar="MLLEDGER_TRACKING_URI", default=None, help="The deployment's address.")
 def deployer(model: str, stage: str | None, alias: str | None, port: int, host: str, target: str,
              manifests_dir: Path | None, image: str, replicas: int, work_dir: Path, health_timeout: float,
-             tracking_uri: str | None) -> None:
+             resync: float, tracking_uri: str | None) -> None:
     """Serve the version of MODEL in --stage (or --alias) and follow the registry: when another
     version enters the stage or the alias moves, start it, check it (health and a warm-up request
     with the model's serving input example), switch traffic, then drain and stop the old one.
@@ -42,11 +44,12 @@ def deployer(model: str, stage: str | None, alias: str | None, port: int, host: 
     if (stage is None) == (alias is None):
         raise click.UsageError("give exactly one of --stage and --alias")
     if stage is not None:
-        from mlledger._registry_entities import STAGES
+        from mlledger.vocabulary import STAGES, stage_by_name, stage_name
 
-        stage = next((name for name in STAGES if name.lower() == stage.lower()), None) or stage
-        if stage not in STAGES:
+        number = stage_by_name(stage)
+        if number is None:
             raise click.BadParameter(f"expected one of {', '.join(STAGES)}", param_hint="--stage")
+        stage = stage_name(number)
     watch = Watch(model, stage=stage, alias=alias)
     chosen = (LocalTarget(host, port, work_dir / "logs", health_timeout=health_timeout) if target == "local"
               else KubernetesTarget(model, manifests_dir, image, replicas))
@@ -57,7 +60,7 @@ def deployer(model: str, stage: str | None, alias: str | None, port: int, host: 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         with mlledger.Client(tracking_uri, actor="deployer") as client:
-            await Deployer(client, watch, chosen).run(stop)
+            await Deployer(client, watch, chosen, resync=resync).run(stop)
 
     try:
         asyncio.run(main())

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import click
 
+from mlledger.transport import DEFAULT_TRACKING_URI
+
 
 @click.command(short_help="Serve MLflow's REST API (point MLFLOW_TRACKING_URI at it).")
 @click.option("--host", envvar="MLLEDGER_GATEWAY_HOST", default="127.0.0.1", show_default=True,
               help="Address to listen on.")
 @click.option("--port", envvar="MLLEDGER_GATEWAY_PORT", type=int, default=5000, show_default=True,
               help="Port to listen on.")
-@click.option("--tracking", envvar="MLLEDGER_TRACKING_URI", default="127.0.0.1:50051", show_default=True,
+@click.option("--tracking", envvar="MLLEDGER_TRACKING_URI", default=DEFAULT_TRACKING_URI, show_default=True,
               help="Address of the tracking service.")
 @click.option("--registry", envvar="MLLEDGER_GATEWAY_REGISTRY", default="",
               help="Address of the registry service [default: asked of the tracking service].")
@@ -26,7 +28,7 @@ def gateway(host: str, port: int, tracking: str, registry: str, artifacts: str, 
     Stateless: run as many as you like behind an HTTP load balancer. MLflow clients work
     unchanged with MLFLOW_TRACKING_URI=http://HOST:PORT.
     """
-    from mlledger._transport import normalize_address
+    from mlledger.transport import normalize_address
     from mlledger.services.core.logging import configure
     from mlledger.services.gateway.server import serve
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from mlledger import _transport
+from mlledger.transport import Transport
 from mlledger.v1 import events_pb2, events_pb2_grpc
 
 _uri = click.option("--tracking-uri", envvar="MLLEDGER_TRACKING_URI", default=None, help="The deployment's address.")
@@ -29,7 +29,7 @@ def auditor(ctx: click.Context, out: Path, durable: str, once: bool, tracking_ur
         return
     from mlledger.events import stream_info
     from mlledger.services.auditor.audit_log import run_auditor
-    from mlledger.services.eventstore.subscriber import Subscription
+    from mlledger.jetstream import Subscription
 
     info = stream_info(tracking_uri)
     subscription = Subscription(info.nats_url, info.stream_name, info.subject_prefix, durable=durable)
@@ -45,7 +45,7 @@ def auditor(ctx: click.Context, out: Path, durable: str, once: bool, tracking_ur
     click.echo(f"audited {written} new events into {out}", err=True)
 
 
-def _read_log(transport: _transport.Transport, service: str) -> Iterator[events_pb2.Event]:
+def _read_log(transport: Transport, service: str) -> Iterator[events_pb2.Event]:
     stub = events_pb2_grpc.EventLogServiceStub(transport.channel(service))
     after = 0
     while True:
@@ -64,7 +64,7 @@ def verify(path: Path, tracking_uri: str | None) -> None:
     """Report missing, extra, altered and reordered lines of PATH; exits 1 if there are any."""
     from mlledger.services.auditor.verify import verify as check
 
-    transport = _transport.Transport(tracking_uri)
+    transport = Transport(tracking_uri)
     try:
         services = sorted(transport.endpoints())
         findings = check(path, services, lambda service: _read_log(transport, service))
