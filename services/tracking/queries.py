@@ -125,10 +125,10 @@ class Queries:
         return [runs[run_id] for run_id in ids]
 
     async def metric_points(self, conn: AsyncConnection, run_ids: list[str], key: str,
-                            steps: tuple[float | None, float | None] | None = None) -> dict[str, metrics.Points]:
-        """Every point of `key` for each run, ordered by (step, timestamp); with `steps` (low, high),
-        only the chunks that reach into that step range are read (the caller cuts the points)."""
-        low, high = steps or (None, None)
+                            step_range: tuple[float | None, float | None] | None = None) -> dict[str, metrics.Points]:
+        """Every point of `key` for each run, ordered by (step, timestamp); with `step_range` (low, high),
+        only the chunks that reach into that range are read (the caller cuts the points)."""
+        low, high = step_range or (None, None)
         chunks: dict[str, list[tuple[bytes, bytes, bytes]]] = defaultdict(list)
         async with conn.cursor(binary=True) as cursor:
             await cursor.execute(

@@ -42,7 +42,7 @@ def _bound(params: Params, name: str) -> float | None:
     return value
 
 
-async def _bulk(caller: Caller, run_ids: list[str], key: str, points: int, axis: int,
+async def _bulk(caller: Caller, run_ids: list[str], key: str, points: int, axis: pb.HistoryAxis,
                 start: float | None, end: float | None) -> list[pb.RunMetricHistory]:
     request = pb.GetMetricHistoryBulkRequest(run_ids=run_ids, metric_key=key, max_points_per_run=2 * points,
                                              sampling=pb.HISTORY_SAMPLING_MIN_MAX, axis=axis)

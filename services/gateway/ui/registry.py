@@ -19,12 +19,11 @@ from mlledger.services.gateway.params import Params
 from mlledger.services.gateway.ui.events import event_json
 from mlledger.v1 import events_pb2
 from mlledger.v1 import registry_pb2 as pb
+from mlledger.vocabulary import stage_name
 
 HISTORY_PAGE = 1000
 #: Events a timeline page shows at most (the newest, when a model has more).
 MAX_TIMELINE = 20_000
-STAGE_NAMES = {pb.STAGE_NONE: "None", pb.STAGE_STAGING: "Staging", pb.STAGE_PRODUCTION: "Production",
-               pb.STAGE_ARCHIVED: "Archived", pb.MODEL_STAGE_UNSPECIFIED: "None"}
 
 
 async def _history(caller: Caller, name: str) -> list[events_pb2.Event]:
@@ -105,7 +104,7 @@ async def as_of(params: Params, caller: Caller) -> dict[str, Any]:
             if exc.error_code == "RESOURCE_DOES_NOT_EXIST":
                 return None  # deleted by then
             raise
-        return {"version": str(found.version), "stage": STAGE_NAMES[found.current_stage],
+        return {"version": str(found.version), "stage": stage_name(found.current_stage),
                 "aliases": sorted(found.aliases), "status": wire.model_version(found)["status"]}
 
     versions = [v for v in await asyncio.gather(*(version(n) for n in numbers)) if v is not None]
