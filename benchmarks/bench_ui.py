@@ -12,6 +12,7 @@ data, and the sampled-history endpoint's latency (median and p95 over 20 calls).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 import urllib.parse
@@ -103,6 +104,7 @@ def main() -> None:
     latencies.sort()
     print(f"sampled-history endpoint ({args.chart_runs} runs x {args.points} points -> 1240 each): "
           f"median {statistics.median(latencies):.0f} ms, p95 {latencies[int(len(latencies) * 0.95) - 1]:.0f} ms")
+    print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -124,13 +124,18 @@ class Queries:
                 runs[run_id].inputs.dataset_inputs.append(pb.DatasetInput.FromString(bytes(blob)))
         return [runs[run_id] for run_id in ids]
 
-    async def metric_points(self, conn: AsyncConnection, run_ids: list[str], key: str) -> dict[str, metrics.Points]:
-        """Every point of `key` for each run, ordered by (step, timestamp)."""
+    async def metric_points(self, conn: AsyncConnection, run_ids: list[str], key: str,
+                            step_range: tuple[float | None, float | None] | None = None) -> dict[str, metrics.Points]:
+        """Every point of `key` for each run, ordered by (step, timestamp); with `step_range` (low, high),
+        only the chunks that reach into that range are read (the caller cuts the points)."""
+        low, high = step_range or (None, None)
         chunks: dict[str, list[tuple[bytes, bytes, bytes]]] = defaultdict(list)
         async with conn.cursor(binary=True) as cursor:
             await cursor.execute(
                 f"""SELECT run_id, steps, timestamps, "values" FROM {self.schema}.metric_chunks
-                    WHERE run_id = ANY(%s) AND key = %s""", (run_ids, key))
+                    WHERE run_id = ANY(%s) AND key = %s
+                      AND (%s::float8 IS NULL OR max_step >= %s::float8)
+                      AND (%s::float8 IS NULL OR min_step <= %s::float8)""", (run_ids, key, low, low, high, high))
             for run_id, steps, times, values in await cursor.fetchall():
                 chunks[run_id].append((steps, times, values))
         return {run_id: metrics.ordered(metrics.from_chunks(chunks.get(run_id, []))) for run_id in run_ids}

@@ -7,7 +7,7 @@ from psycopg_pool import AsyncConnectionPool
 from mlledger import errors
 from mlledger.services.core import paging
 from mlledger.services.eventstore.database import translated
-from mlledger.services.tracking import domain, metrics
+from mlledger.services.tracking import bucketing, domain, metrics
 from mlledger.services.tracking.queries import Queries
 from mlledger.services.tracking.schema import DEFAULT_EXPERIMENT_ID
 from mlledger.v1 import tracking_pb2 as pb
@@ -96,10 +96,16 @@ class TrackingReads:
                                  domain.MAX_BULK_POINTS)
         if limit < 2:
             raise errors.InvalidArgument("max_points_per_run", "must be at least 2 (the first and last point)")
+        by_time = request.axis == pb.HISTORY_AXIS_TIME
+        start = request.window_start if request.HasField("window_start") else None
+        end = request.window_end if request.HasField("window_end") else None
+        steps = None if by_time else (start, end)
         async with translated(), self.pool.connection() as conn:
-            points = await self.queries.metric_points(conn, run_ids, request.metric_key)
+            points = await self.queries.metric_points(conn, run_ids, request.metric_key, steps)
+        reduce = bucketing.min_max if request.sampling == pb.HISTORY_SAMPLING_MIN_MAX else metrics.downsample
         response = pb.GetMetricHistoryBulkResponse()
         for run_id in run_ids:
-            entry = response.histories.add(run_id=run_id, total_points=len(points[run_id]))
-            metrics.fill_series(entry.series, request.metric_key, metrics.downsample(points[run_id], limit))
+            shown = bucketing.window(bucketing.on_axis(points[run_id], by_time), by_time, start, end)
+            entry = response.histories.add(run_id=run_id, total_points=len(shown))
+            metrics.fill_series(entry.series, request.metric_key, reduce(shown, limit))
         return response

@@ -178,3 +178,29 @@ def test_creation_tags_total_size_is_limited(tracking, experiment_id):
     tags = [pb.Tag(key=f"t{i}", value="v" * 8000) for i in range(40)]
     error = rpc_error(tracking.CreateRun, pb.CreateRunRequest(experiment_id=experiment_id, tags=tags))
     assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and error.details().startswith("tags:")
+
+
+def test_bulk_history_min_max_buckets_in_a_window(tracking, experiment_id):
+    """MIN_MAX sampling keeps each bucket's extremes; a window on steps or time cuts before counting."""
+    run_id = tracking.CreateRun(pb.CreateRunRequest(experiment_id=experiment_id)).run.info.run_id
+    values = [float(i % 10) for i in range(10_000)]
+    values[5_000] = 99.0
+    for part in range(2):  # two chunks, so the step range also narrows which chunks are read
+        rows = range(part * 5_000, (part + 1) * 5_000)
+        tracking.LogBatch(pb.LogBatchRequest(run_id=run_id, metrics=[series(
+            "loss", [values[i] for i in rows], steps=list(rows), timestamps=[1_000_000 + i for i in rows])]))
+    reply = tracking.GetMetricHistoryBulk(pb.GetMetricHistoryBulkRequest(
+        run_ids=[run_id], metric_key="loss", max_points_per_run=200, sampling=pb.HISTORY_SAMPLING_MIN_MAX))
+    whole = reply.histories[0]
+    assert whole.total_points == 10_000 and len(whole.series.values) <= 200
+    assert 99.0 in whole.series.values and (whole.series.steps[0], whole.series.steps[-1]) == (0, 9_999)
+    reply = tracking.GetMetricHistoryBulk(pb.GetMetricHistoryBulkRequest(
+        run_ids=[run_id], metric_key="loss", max_points_per_run=200, sampling=pb.HISTORY_SAMPLING_MIN_MAX,
+        window_start=6_000, window_end=6_099))
+    assert reply.histories[0].total_points == 100 and list(reply.histories[0].series.steps) == list(range(6_000, 6_100))
+    reply = tracking.GetMetricHistoryBulk(pb.GetMetricHistoryBulkRequest(
+        run_ids=[run_id], metric_key="loss", max_points_per_run=1000, axis=pb.HISTORY_AXIS_TIME,
+        window_start=1_004_990, window_end=1_005_010))
+    window = reply.histories[0]
+    assert window.total_points == 21 and list(window.series.timestamps_ms) == list(range(1_004_990, 1_005_011))
+    assert 99.0 in window.series.values

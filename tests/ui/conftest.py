@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from mlledger import Dataset, DatasetInput
 from mlledger.client import Client as MlledgerClient
 from mlledger.testing import Infrastructure, TestStack, running_stack
 
@@ -19,6 +20,14 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 RUNS = 120
 LONG_POINTS = 100_000
+MLMODEL = """flavors:
+  python_function:
+    loader_module: mlledger.pyfunc.model
+    python_version: 3.11.2
+signature:
+  inputs: '[{"type": "double", "name": "x", "required": true}, {"type": "string", "name": "city", "required": false}]'
+  outputs: '[{"type": "double", "name": "y", "required": true}]'
+"""
 
 
 @dataclass
@@ -33,13 +42,16 @@ class Seeded:
     run_ids: dict[str, str] = field(default_factory=dict)  # run name -> run id
     long_run: str = ""
     model: str = "ui-model"
+    lineage_experiment: str = ""
+    parent_run: str = ""
+    child_runs: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return self.stack.gateway_uri
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def seeded(mlledger_infrastructure: Infrastructure, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     """A stack with one experiment of 120 runs (params, metrics, tags), a 100,000-point run with
     artifacts, and a registered model with two versions."""
@@ -70,21 +82,31 @@ def seeded(mlledger_infrastructure: Infrastructure, tmp_path_factory: pytest.Tem
         pyplot.plot(steps[::1000], loss[::1000])
         pyplot.savefig(files / "loss.png")
         pyplot.close("all")
-        for name in ("config.json", "notes.txt", "loss.png"):
+        (files / "table.csv").write_text('epoch,loss,note\n1,0.9,"warm, up"\n2,0.5,steady\n')
+        import pandas
+        pandas.DataFrame({"epoch": range(1, 301), "loss": [1 / e for e in range(1, 301)],
+                          "split": ["train", "test"] * 150}).to_parquet(files / "sample.parquet")
+        for name in ("config.json", "notes.txt", "loss.png", "table.csv", "sample.parquet"):
             client.log_artifact(long_run, files / name)
-        (files / "MLmodel").write_text("flavors: {}\n")
+        (files / "MLmodel").write_text(MLMODEL)
         client.log_artifact(long_run, files / "MLmodel", "model")
         seeded.long_run = long_run
         client.create_registered_model(seeded.model)
         for _ in range(2):
             client.create_model_version(seeded.model, f"runs:/{long_run}/model", run_id=long_run)
         client.set_registered_model_alias(seeded.model, "champion", 1)
+        client.log_inputs(long_run, [DatasetInput(Dataset("train-set", "d1g3st", "local"), "training")])
+        seeded.lineage_experiment = client.create_experiment("ui-lineage")
+        seeded.parent_run = client.create_run(seeded.lineage_experiment, run_name="parent").info.run_id
+        seeded.child_runs = [client.create_run(seeded.lineage_experiment, run_name=f"child-{i}",
+                                               parent_run_id=seeded.parent_run).info.run_id for i in range(2)]
         yield seeded
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless Debian chromium driven by playwright (no browser download)."""
+    """Headless Debian chromium driven by playwright (no browser download); per module, because the
+    sync API keeps an event loop running in this thread while it is open (later asyncio tests need it free)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed (apt-get install chromium)")
@@ -108,7 +130,7 @@ def page(browser, seeded: Seeded):  # type: ignore[no-untyped-def]
     context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where screenshots go (printed so they can be looked at)."""
     path = tmp_path_factory.mktemp("ui-screenshots")

@@ -63,7 +63,7 @@ def test_static_assets_are_served(seeded: Seeded) -> None:
 
 
 def test_sampled_history_of_a_run_longer_than_one_bulk_answer(seeded: Seeded) -> None:
-    run_id = seeded.client.create_run(seeded.experiment_id, run_name="longer").info.run_id
+    run_id = seeded.client.create_run(seeded.lineage_experiment, run_name="longer").info.run_id
     count = 100_050
     seeded.client.log_metric_columns(run_id, {"loss": ([float(i % 7) for i in range(count)],
                                                        [1_700_000_000_000 + i for i in range(count)],

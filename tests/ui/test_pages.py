@@ -85,13 +85,23 @@ def test_run_page_values_and_artifacts(page, seeded: Seeded, shots: Path) -> Non
     page.wait_for_selector("#params")
     assert page.locator("h1").inner_text() == "Run run-007"
     assert page.locator("#params tr", has_text="lr").inner_text().split("\t")[-1].strip() == "0.008"
-    assert page.locator("#metrics tr", has_text="acc").inner_text().split("\t")[-1].strip() == \
+    assert page.locator("#metrics tr", has_text="acc").locator("td").nth(1).inner_text() == \
         f"{seeded.runs['run-007']:g}"
     assert "blue" not in page.locator("#tags").inner_text() and "red" in page.locator("#tags").inner_text()
     _goto(page, seeded, f"/runs/{seeded.long_run}")
     page.wait_for_selector("#artifacts li")
     assert sorted(page.locator("#artifacts button[data-file]").all_inner_texts()) == \
-        ["config.json", "loss.png", "notes.txt"]
+        ["config.json", "loss.png", "notes.txt", "sample.parquet", "table.csv"]
+    page.locator("button[data-file='table.csv']").click()
+    page.wait_for_selector("#preview-table")
+    assert page.locator("#preview-table thead th").all_inner_texts() == ["epoch", "loss", "note"]
+    assert page.locator("#preview-table tbody tr").nth(0).inner_text().split("\t") == ["1", "0.9", "warm, up"]
+    page.locator("button[data-file='sample.parquet']").click()
+    page.wait_for_function("document.querySelector('#preview-rows')?.innerText === 'First 200 of 300 rows'")
+    assert page.locator("#preview-table thead th").all_inner_texts() == ["epoch (int64)", "loss (double)",
+                                                                        "split (large_string)"]
+    assert page.locator("#preview-table tbody tr").nth(1).inner_text().split("\t") == ["2", "0.5", "test"]
+    page.screenshot(path=shots / "run-parquet.png", full_page=True)
     page.locator("button[data-file='config.json']").click()
     page.wait_for_selector("#preview pre")
     assert json.loads(page.locator("#preview pre").inner_text()) == {"layers": 3, "name": "net"}

@@ -31,6 +31,16 @@ class ViewType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACTIVE_ONLY: _ClassVar[ViewType]
     DELETED_ONLY: _ClassVar[ViewType]
     ALL: _ClassVar[ViewType]
+
+class HistorySampling(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HISTORY_SAMPLING_EVEN: _ClassVar[HistorySampling]
+    HISTORY_SAMPLING_MIN_MAX: _ClassVar[HistorySampling]
+
+class HistoryAxis(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HISTORY_AXIS_STEP: _ClassVar[HistoryAxis]
+    HISTORY_AXIS_TIME: _ClassVar[HistoryAxis]
 LIFECYCLE_STAGE_UNSPECIFIED: LifecycleStage
 ACTIVE: LifecycleStage
 DELETED: LifecycleStage
@@ -44,6 +54,10 @@ VIEW_TYPE_UNSPECIFIED: ViewType
 ACTIVE_ONLY: ViewType
 DELETED_ONLY: ViewType
 ALL: ViewType
+HISTORY_SAMPLING_EVEN: HistorySampling
+HISTORY_SAMPLING_MIN_MAX: HistorySampling
+HISTORY_AXIS_STEP: HistoryAxis
+HISTORY_AXIS_TIME: HistoryAxis
 
 class Tag(_message.Message):
     __slots__ = ("key", "value")
@@ -480,14 +494,22 @@ class GetMetricHistoryResponse(_message.Message):
     def __init__(self, metrics: _Optional[_Iterable[_Union[Metric, _Mapping]]] = ..., series: _Optional[_Union[MetricSeries, _Mapping]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class GetMetricHistoryBulkRequest(_message.Message):
-    __slots__ = ("run_ids", "metric_key", "max_points_per_run")
+    __slots__ = ("run_ids", "metric_key", "max_points_per_run", "sampling", "axis", "window_start", "window_end")
     RUN_IDS_FIELD_NUMBER: _ClassVar[int]
     METRIC_KEY_FIELD_NUMBER: _ClassVar[int]
     MAX_POINTS_PER_RUN_FIELD_NUMBER: _ClassVar[int]
+    SAMPLING_FIELD_NUMBER: _ClassVar[int]
+    AXIS_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_START_FIELD_NUMBER: _ClassVar[int]
+    WINDOW_END_FIELD_NUMBER: _ClassVar[int]
     run_ids: _containers.RepeatedScalarFieldContainer[str]
     metric_key: str
     max_points_per_run: int
-    def __init__(self, run_ids: _Optional[_Iterable[str]] = ..., metric_key: _Optional[str] = ..., max_points_per_run: _Optional[int] = ...) -> None: ...
+    sampling: HistorySampling
+    axis: HistoryAxis
+    window_start: float
+    window_end: float
+    def __init__(self, run_ids: _Optional[_Iterable[str]] = ..., metric_key: _Optional[str] = ..., max_points_per_run: _Optional[int] = ..., sampling: _Optional[_Union[HistorySampling, str]] = ..., axis: _Optional[_Union[HistoryAxis, str]] = ..., window_start: _Optional[float] = ..., window_end: _Optional[float] = ...) -> None: ...
 
 class RunMetricHistory(_message.Message):
     __slots__ = ("run_id", "series", "total_points")

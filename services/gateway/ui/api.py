@@ -1,4 +1,8 @@
-"""The UI's JSON endpoints: down-sampled metric histories for charts."""
+"""`/ui-api/metrics/sampled`: metric histories down-sampled for the pixels a chart fills.
+
+The tracking service cuts each history to the min and max of `points` buckets next to the data
+(GetMetricHistoryBulk with HISTORY_SAMPLING_MIN_MAX); this process only runs LTTB over those.
+"""
 
 from __future__ import annotations
 
@@ -11,47 +15,57 @@ import numpy as np
 from mlledger.services.gateway.backend import Caller
 from mlledger.services.gateway.errors import invalid
 from mlledger.services.gateway.params import Params
-from mlledger.services.gateway.ui.sampling import downsample
+from mlledger.services.gateway.ui.sampling import lttb_indices
 from mlledger.v1 import tracking_pb2 as pb
 
-MAX_RUNS = 100
+#: Runs one chart may overlay (a compare page of several hundred runs).
+MAX_RUNS = 1000
 MAX_POINTS = 10_000
-#: The most points per run the tracking service returns from one bulk call (its MAX_BULK_POINTS).
-BULK_CAP = 100_000
+#: Runs per GetMetricHistoryBulk call (the tracking service's MAX_BULK_RUNS).
+BULK_RUNS = 100
 
 
 def _number(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-async def _series(caller: Caller, run_id: str, key: str) -> pb.MetricSeries:
-    """A run's whole history of `key`, all pages joined."""
-    series, token = pb.MetricSeries(key=key), ""
-    while True:
-        page = await caller.call(caller.services.tracking.GetMetricHistory, pb.GetMetricHistoryRequest(
-            run_id=run_id, metric_key=key, columnar=True, page_token=token))
-        series.values.extend(page.series.values)
-        series.timestamps_ms.extend(page.series.timestamps_ms)
-        series.steps.extend(page.series.steps)
-        token = page.next_page_token
-        if not token:
-            return series
+def _bound(params: Params, name: str) -> float | None:
+    text = params.string(name)
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise invalid(f"Invalid value '{text}' for parameter '{name}': expected a number.") from None
+    if not math.isfinite(value):
+        raise invalid(f"Invalid value '{text}' for parameter '{name}': expected a finite number.")
+    return value
 
 
-async def _histories(caller: Caller, run_ids: list[str], key: str) -> dict[str, pb.MetricSeries]:
-    """Every run's whole history in one bulk call (one query); runs longer than its cap page in parallel."""
-    bulk = await caller.call(caller.services.tracking.GetMetricHistoryBulk, pb.GetMetricHistoryBulkRequest(
-        run_ids=list(dict.fromkeys(run_ids)), metric_key=key, max_points_per_run=BULK_CAP))
-    result = {item.run_id: item.series for item in bulk.histories}
-    longer = [item.run_id for item in bulk.histories if item.total_points > len(item.series.values)]
-    for run_id, series in zip(longer, await asyncio.gather(*(_series(caller, run_id, key) for run_id in longer))):
-        result[run_id] = series
-    return result
+async def _bulk(caller: Caller, run_ids: list[str], key: str, points: int, axis: pb.HistoryAxis,
+                start: float | None, end: float | None) -> list[pb.RunMetricHistory]:
+    request = pb.GetMetricHistoryBulkRequest(run_ids=run_ids, metric_key=key, max_points_per_run=2 * points,
+                                             sampling=pb.HISTORY_SAMPLING_MIN_MAX, axis=axis)
+    if start is not None:
+        request.window_start = start
+    if end is not None:
+        request.window_end = end
+    return list((await caller.call(caller.services.tracking.GetMetricHistoryBulk, request)).histories)
+
+
+def _run_series(history: pb.RunMetricHistory, by_time: bool, points: int) -> dict[str, Any]:
+    """One run's bucketed series reduced by LTTB to at most `points`, first and last kept."""
+    # Steps and timestamps are integers: sent as such, they cost fewer bytes than floats.
+    x = np.asarray(history.series.timestamps_ms if by_time else history.series.steps, dtype=np.int64)
+    y = np.asarray(history.series.values, dtype=np.float64)
+    picks = lttb_indices(x.astype(np.float64), y, points)
+    return {"run_id": history.run_id, "total": int(history.total_points), "x": x[picks].tolist(),
+            "y": [_number(v) for v in y[picks].tolist()]}
 
 
 async def sampled_history(params: Params, caller: Caller) -> dict[str, Any]:
-    """`GET /ui-api/metrics/sampled?run_ids=..&metric_key=..&points=..[&x=step|time][&start=..&end=..]`."""
-    run_ids = params.strings("run_ids")
+    """`GET|POST /ui-api/metrics/sampled` with run_ids, metric_key, points, x=step|time, start, end."""
+    run_ids = list(dict.fromkeys(params.strings("run_ids")))
     if not run_ids:
         raise invalid("Missing value for required parameter 'run_ids'.")
     if len(run_ids) > MAX_RUNS:
@@ -63,23 +77,11 @@ async def sampled_history(params: Params, caller: Caller) -> dict[str, Any]:
     axis = params.string("x", default="step")
     if axis not in ("step", "time"):
         raise invalid(f"Invalid value '{axis}' for parameter 'x': expected 'step' or 'time'.")
-    start = params.number("start") if params.string("start") else -math.inf
-    end = params.number("end") if params.string("end") else math.inf
-    result = []
-    histories = await _histories(caller, run_ids, key)
-    for run_id in run_ids:
-        series = histories.get(run_id, pb.MetricSeries(key=key))
-        steps = np.asarray(series.steps, dtype=np.float64)
-        stamps = np.asarray(series.timestamps_ms, dtype=np.float64)
-        values = np.asarray(series.values, dtype=np.float64)
-        if len(steps) != len(values):
-            steps = np.zeros(len(values))
-        x = steps if axis == "step" else stamps
-        order = np.argsort(x, kind="stable")
-        x, values, steps, stamps = x[order], values[order], steps[order], stamps[order]
-        window = (x >= start) & (x <= end)
-        x, values, steps, stamps = x[window], values[window], steps[window], stamps[window]
-        picks = downsample(x, values, points)
-        result.append({"run_id": run_id, "total": int(len(x)), "x": x[picks].tolist(),
-                       "y": [_number(v) for v in values[picks].tolist()]})
-    return {"metric_key": key, "x": axis, "series": result}
+    start, end = _bound(params, "start"), _bound(params, "end")
+    by_time = axis == "time"
+    groups = [run_ids[i:i + BULK_RUNS] for i in range(0, len(run_ids), BULK_RUNS)]
+    answers = await asyncio.gather(*(_bulk(caller, group, key, points,
+                                           pb.HISTORY_AXIS_TIME if by_time else pb.HISTORY_AXIS_STEP, start, end)
+                                     for group in groups))
+    series = [_run_series(history, by_time, points) for answer in answers for history in answer]
+    return {"metric_key": key, "x": axis, "series": series}

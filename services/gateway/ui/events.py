@@ -34,23 +34,27 @@ def event_json(event: events_pb2.Event) -> dict[str, Any]:
         payload: Any = json_format.MessageToDict(event.payload)
     except (json_format.Error, TypeError, KeyError):
         payload = {"@type": event.payload.type_url}
-    return {"id": event.id, "position": event.position, "type": event.type, "entity": event.stream,
-            "service": event.service, "actor": event.actor, "time": event.time.ToMilliseconds(), "payload": payload}
+    return {"id": event.id, "position": event.position, "log_position": event.global_position,
+            "type": event.type, "entity": event.stream,
+            "service": event.service, "actor": event.actor, "correlation_id": event.correlation_id,
+            "time": event.time.ToMilliseconds(), "payload": payload}
 
 
 async def stream(request: Request) -> Response:
-    """Events after `after` (or the Last-Event-ID header, or the last 100), filtered by `subject` and `entity`."""
+    """Events after `after` (a position, `now`, the Last-Event-ID header, else the last 100), filtered by
+    `subject` and `entity`."""
     caller = Caller.of(request)
     query = request.query_params
     after_text = request.headers.get("last-event-id") or query.get("after", "")
     try:
-        after = int(after_text) if after_text else -1
+        after = int(after_text) if after_text and after_text != "now" else -1
     except ValueError:
-        return invalid(f"Invalid value '{after_text}' for parameter 'after': expected a position").response()
+        return invalid(f"Invalid value '{after_text}' for parameter 'after': expected a position or 'now'").response()
     stub = _stub(request)
     if after < 0:
         info = await caller.call(stub.GetStreamInfo, subscriptions_pb2.GetStreamInfoRequest())
-        after = max(0, info.last_position - BACKLOG)
+        # A page that already shows the current state (a run page) asks only for what happens next.
+        after = info.last_position if after_text == "now" else max(0, info.last_position - BACKLOG)
     subscribe = subscriptions_pb2.SubscribeRequest(after_position=after, subject=query.get("subject", ""),
                                                    entity=query.get("entity", ""))
 

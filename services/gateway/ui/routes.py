@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from mlledger.services.gateway.routes import json_endpoint
-from mlledger.services.gateway.ui import api, events
+from mlledger.services.gateway.ui import api, events, registry, runs, tables
 
 STATIC = Path(__file__).parent / "static"
 
@@ -23,7 +23,13 @@ def routes() -> list[BaseRoute]:
     """Routes to add to the gateway's application."""
     return [
         Route("/", _index),
-        Route("/ui-api/metrics/sampled", json_endpoint(api.sampled_history), methods=["GET"]),
+        Route("/ui-api/metrics/sampled", json_endpoint(api.sampled_history), methods=["GET", "POST"]),
+        Route("/ui-api/runs/compare", json_endpoint(runs.compare), methods=["POST"]),
+        Route("/ui-api/runs/{run_id}/lineage", json_endpoint(runs.lineage), methods=["GET"]),
+        Route("/ui-api/models/{name}/timeline", json_endpoint(registry.timeline), methods=["GET"]),
+        Route("/ui-api/models/{name}/as-of", json_endpoint(registry.as_of), methods=["GET"]),
+        Route("/ui-api/models/{name}/versions/{version}", json_endpoint(registry.version_page), methods=["GET"]),
+        Route("/ui-api/artifacts/table", json_endpoint(tables.parquet_preview), methods=["GET"]),
         Route("/ui-api/events", events.stream, methods=["GET"]),
         Mount("/ui", StaticFiles(directory=STATIC), name="ui"),
     ]

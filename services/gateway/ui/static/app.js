@@ -1,8 +1,12 @@
 // The mlledger web UI: hash-routed pages over the gateway's MLflow API and /ui-api endpoints.
-import { api, el, esc, fmt, tsText } from "./lib.js";
+import { actionButton, actionForm, api, el, esc, fmt, tsText } from "./lib.js";
 import { chartPage } from "./chart.js";
+import { comparePage } from "./compare.js";
 import { modelsPage, modelPage } from "./models.js";
+import { versionPage } from "./version.js";
+import { timelinePage } from "./timeline.js";
 import { eventsPage } from "./events.js";
+import { runPage } from "./run.js";
 
 const main = document.getElementById("main");
 const PAGE = 100;
@@ -16,14 +20,28 @@ function showError(err) {
   main.append(el("p", { class: "error", role: "alert" }, String(err.message || err)));
 }
 
-async function experimentsPage() {
-  const data = await api("experiments/search", { max_results: 1000 });
-  const rows = (data.experiments || []).map((e) => el("tr", {},
-    el("td", {}, el("a", { href: `#/experiments/${e.experiment_id}` }, e.name)),
-    el("td", {}, e.experiment_id), el("td", {}, e.lifecycle_stage), el("td", {}, tsText(e.creation_time))));
-  setPage("Experiments", el("table", { id: "experiments" },
-    el("thead", {}, el("tr", {}, ...["Name", "ID", "Stage", "Created"].map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, ...rows)));
+async function experimentsPage(query) {
+  const all = query.get("deleted") === "1";
+  const data = await api("experiments/search", { max_results: 1000, view_type: all ? "ALL" : "ACTIVE_ONLY" });
+  const rows = (data.experiments || []).map((e) => {
+    const id = e.experiment_id;
+    const deleted = e.lifecycle_stage === "deleted";
+    const action = deleted
+      ? actionButton({ id: `restore-exp-${id}`, label: `Restore ${e.name}`, run: () => api("experiments/restore", { experiment_id: id }, "POST"), done: route })
+      : actionButton({ id: `delete-exp-${id}`, label: `Delete ${e.name}`, run: () => api("experiments/delete", { experiment_id: id }, "POST"), done: route });
+    return el("tr", { "data-experiment": id },
+      el("td", {}, el("a", { href: `#/experiments/${id}` }, e.name)),
+      el("td", {}, id), el("td", { class: "stage" }, e.lifecycle_stage), el("td", {}, tsText(e.creation_time)), el("td", {}, action));
+  });
+  const ids = (data.experiments || []).filter((e) => e.lifecycle_stage !== "deleted");
+  const rename = actionForm({ id: "rename-exp", button: "Rename", fields: [
+    { name: "experiment_id", label: "Experiment", options: ids.map((e) => e.experiment_id) },
+    { name: "new_name", label: "New name", required: true }],
+    submit: (v) => api("experiments/update", { experiment_id: v.experiment_id, new_name: v.new_name }, "POST"), done: route });
+  const toggle = el("a", { href: all ? "#/" : "#/?deleted=1", id: "show-deleted" }, all ? "Hide deleted experiments" : "Show deleted experiments");
+  setPage("Experiments", el("p", {}, toggle), el("table", { id: "experiments" },
+    el("thead", {}, el("tr", {}, ...["Name", "ID", "Stage", "Created", "Action"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...rows)), el("h2", {}, "Rename an experiment"), rename);
 }
 
 function runValue(run, col) {
@@ -40,9 +58,26 @@ function orderClause(col, desc) {
   return `${prefix}.\`${key}\` ${desc ? "DESC" : "ASC"}`;
 }
 
+// The experiment's own tags (the mlflow.* ones hidden), with set and delete; open after an edit.
+function experimentTags(experimentId, tags, query) {
+  const shown = tags.filter((t) => !t.key.startsWith("mlflow."));
+  const again = () => { location.hash = `#/experiments/${experimentId}?tags=open&t=${Date.now()}`; };
+  const rows = shown.map((t, i) => el("tr", { "data-key": t.key }, el("td", {}, t.key), el("td", {}, t.value),
+    el("td", {}, actionButton({ id: `delete-exp-tag-${i}`, label: `Delete ${t.key}`, done: again,
+      run: () => api("experiments/delete-experiment-tag", { experiment_id: experimentId, key: t.key }, "POST") }))));
+  const form = actionForm({ id: "set-exp-tag", button: "Set experiment tag", done: again,
+    fields: [{ name: "key", label: "Tag key" }, { name: "value", label: "Tag value" }],
+    submit: (v) => api("experiments/set-experiment-tag", { experiment_id: experimentId, key: v.key, value: v.value }, "POST") });
+  const box = el("details", { id: "experiment-tags" }, el("summary", {}, `Experiment tags (${shown.length})`),
+    shown.length ? el("table", { id: "exp-tags" }, el("thead", {}, el("tr", {}, ...["Key", "Value", "Delete"].map((h) => el("th", { scope: "col" }, h)))),
+      el("tbody", {}, ...rows)) : el("p", { class: "muted" }, "No tags."), form);
+  box.open = query.get("tags") === "open";
+  return box;
+}
+
 async function runsPage(experimentId, query) {
   const state = { filter: query.get("filter") || "", sort: null, desc: true, tokens: [""], page: 0, runs: [],
-                  cols: null, keys: { param: new Set(), metric: new Set(), tag: new Set() } };
+                  cols: null, keys: { param: new Set(), metric: new Set(), tag: new Set() }, selected: new Set() };
   const exp = (await api("experiments/get", { experiment_id: experimentId })).experiment;
   const filter = el("input", { id: "filter", type: "text", value: state.filter,
                                placeholder: "metrics.acc > 0.9 and params.lr = '0.1'" });
@@ -53,12 +88,17 @@ async function runsPage(experimentId, query) {
   const next = el("button", { id: "next", type: "button" }, "Next");
   const colBox = el("div", { class: "cols", id: "columns", role: "group", "aria-label": "Columns" });
   const compare = el("button", { id: "chart-selected", type: "button" }, "Chart selected");
+  const compareRuns = el("button", { id: "compare-selected", type: "button" }, "Compare selected");
+  const selectPage = el("button", { id: "select-page", type: "button" }, "Select all on this page");
+  const selectedCount = el("span", { id: "selected-count", class: "muted", role: "status" }, "0 selected");
   const metricPick = el("select", { id: "chart-metric" });
   const form = el("form", { class: "toolbar", role: "search" },
     el("label", { for: "filter" }, "Filter", filter), el("button", { type: "submit" }, "Search"), prev, next, status);
   setPage(`Runs of ${exp.name}`, form, error,
     el("details", {}, el("summary", {}, "Columns"), colBox),
-    el("div", { class: "toolbar" }, el("label", { for: "chart-metric" }, "Metric", metricPick), compare),
+    experimentTags(experimentId, exp.tags || [], query),
+    el("div", { class: "toolbar" }, selectPage, selectedCount, compareRuns,
+      el("label", { for: "chart-metric" }, "Metric", metricPick), compare),
     el("div", { class: "scroll" }, table));
 
   function defaultCols() {
@@ -101,6 +141,8 @@ async function runsPage(experimentId, query) {
     const body = state.runs.map((run) => {
       const info = run.info;
       const box = el("input", { type: "checkbox", value: info.run_id, "aria-label": `select ${info.run_name}` });
+      box.checked = state.selected.has(info.run_id);
+      box.addEventListener("change", () => { if (box.checked) state.selected.add(info.run_id); else state.selected.delete(info.run_id); counted(); });
       return el("tr", { "data-run": info.run_id }, el("td", {}, box),
         el("td", {}, el("a", { href: `#/runs/${info.run_id}` }, info.run_name || info.run_id)),
         el("td", {}, tsText(info.start_time)), el("td", {}, info.status),
@@ -159,69 +201,20 @@ async function runsPage(experimentId, query) {
   form.addEventListener("submit", (ev) => { ev.preventDefault(); state.filter = filter.value; reload(); });
   prev.addEventListener("click", () => { state.page = Math.max(0, state.page - 1); load(); });
   next.addEventListener("click", () => { state.page += 1; load(); });
+  // The selection survives paging, so a comparison can hold runs from many pages.
+  function counted() { selectedCount.textContent = `${state.selected.size} selected`; }
+  selectPage.addEventListener("click", () => {
+    for (const box of table.querySelectorAll("tbody input[type=checkbox]")) { box.checked = true; state.selected.add(box.value); }
+    counted();
+  });
   compare.addEventListener("click", () => {
-    const ids = [...table.querySelectorAll("tbody input:checked")].map((b) => b.value);
+    const ids = [...state.selected];
     if (ids.length && metricPick.value) location.hash = `#/chart?runs=${ids.join(",")}&metric=${encodeURIComponent(metricPick.value)}`;
   });
+  compareRuns.addEventListener("click", () => {
+    if (state.selected.size) location.hash = `#/compare?runs=${[...state.selected].join(",")}`;
+  });
   await load();
-}
-
-function kvTable(id, items, valueCell) {
-  return el("table", { id }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Key"), el("th", { scope: "col" }, "Value"))),
-    el("tbody", {}, ...items.map((x) => el("tr", {}, el("td", {}, x.key), valueCell(x)))));
-}
-
-async function runPage(runId) {
-  const run = (await api("runs/get", { run_id: runId })).run;
-  const info = run.info;
-  const metrics = run.data.metrics || [];
-  const artifacts = el("div", { id: "artifacts" });
-  const preview = el("div", { id: "preview", "aria-live": "polite" });
-  setPage(`Run ${info.run_name || runId}`,
-    el("p", {}, el("span", { class: "badge" }, info.status), ` id ${runId} · experiment `,
-      el("a", { href: `#/experiments/${info.experiment_id}` }, info.experiment_id), ` · started ${tsText(info.start_time)}`),
-    el("div", { class: "grid" },
-      el("section", {}, el("h2", {}, "Parameters"), kvTable("params", run.data.params || [], (p) => el("td", {}, p.value))),
-      el("section", {}, el("h2", {}, "Metrics"), kvTable("metrics", metrics, (m) => el("td", { class: "num" },
-        el("a", { href: `#/chart?runs=${runId}&metric=${encodeURIComponent(m.key)}`, "aria-label": `${fmt(m.value)}, chart of ${m.key}` }, fmt(m.value))))),
-      el("section", {}, el("h2", {}, "Tags"), kvTable("tags", run.data.tags || [], (t) => el("td", {}, t.value)))),
-    el("h2", {}, "Artifacts"), artifacts, preview);
-  await listArtifacts(runId, "", artifacts, preview);
-}
-
-const TEXT = /\.(txt|log|md|yaml|yml|csv|tsv|py|cfg|ini|toml|MLmodel)$|(^|\/)MLmodel$/i;
-const IMAGE = /\.(png|jpe?g|gif|svg|webp)$/i;
-
-async function listArtifacts(runId, path, into, preview) {
-  const data = await api("artifacts/list", { run_id: runId, path });
-  const root = (data.root_uri || "").replace(/^mlflow-artifacts:\/+/, "");
-  const url = (p) => `/ajax-api/2.0/mlflow-artifacts/artifacts/${root}/${p.split("/").map(encodeURIComponent).join("/")}`;
-  const files = data.files || [];
-  if (!files.length && !path) { into.replaceChildren(el("p", { class: "muted" }, "No artifacts.")); return; }
-  const list = el("ul", {}, ...files.map((f) => {
-    const full = path ? `${path}/${f.path.split("/").pop()}` : f.path;
-    if (f.is_dir) {
-      const sub = el("div", {});
-      const open = el("button", { type: "button", "aria-expanded": "false" }, `${f.path.split("/").pop()}/`);
-      open.addEventListener("click", () => { open.setAttribute("aria-expanded", "true"); listArtifacts(runId, full, sub, preview); });
-      return el("li", {}, open, sub);
-    }
-    const show = el("button", { type: "button", "data-file": full }, f.path.split("/").pop());
-    show.addEventListener("click", () => previewFile(full, url(full), preview));
-    return el("li", {}, show, ` ${f.file_size ?? ""} bytes · `, el("a", { href: url(full), download: "" }, "download"));
-  }));
-  into.replaceChildren(list);
-}
-
-async function previewFile(path, url, into) {
-  const title = el("h2", {}, `Preview: ${path}`);
-  if (IMAGE.test(path)) { into.replaceChildren(title, el("img", { class: "preview", src: url, alt: path })); return; }
-  const response = await fetch(url);
-  const text = (await response.text()).slice(0, 200_000);
-  let shown = text;
-  if (/\.json$/i.test(path)) { try { shown = JSON.stringify(JSON.parse(text), null, 2); } catch { /* shown raw */ } }
-  else if (!TEXT.test(path) && /[\u0000-\u0008]/.test(text.slice(0, 1000))) shown = "(binary file: use the download link)";
-  into.replaceChildren(title, el("pre", { class: "preview", tabindex: "0" }, shown));
 }
 
 async function route() {
@@ -230,10 +223,13 @@ async function route() {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   main.replaceChildren(el("p", { class: "muted" }, "Loading…"));
   try {
-    if (!parts.length) await experimentsPage();
+    if (!parts.length) await experimentsPage(query);
     else if (parts[0] === "experiments") await runsPage(parts[1], query);
-    else if (parts[0] === "runs") await runPage(parts[1]);
+    else if (parts[0] === "runs") await runPage(parts[1], setPage);
+    else if (parts[0] === "compare") await comparePage(setPage, query);
     else if (parts[0] === "chart") await chartPage(main, setPage, query);
+    else if (parts[0] === "models" && parts[2] === "versions") await versionPage(parts[1], parts[3], setPage);
+    else if (parts[0] === "models" && parts[2] === "timeline") await timelinePage(parts[1], setPage, query);
     else if (parts[0] === "models" && parts[1]) await modelPage(parts[1], setPage);
     else if (parts[0] === "models") await modelsPage(setPage);
     else if (parts[0] === "events") eventsPage(setPage, query);

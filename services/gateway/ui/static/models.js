@@ -1,5 +1,5 @@
 // Model registry pages: the models list and a model's versions, stages and aliases (with edits).
-import { api, el, tsText } from "./lib.js";
+import { actionButton, actionForm, api, changedElsewhere, el, table, tsText } from "./lib.js";
 
 const STAGES = ["None", "Staging", "Production", "Archived"];
 
@@ -36,10 +36,12 @@ export async function modelPage(name, setPage) {
         document.getElementById("action-message").textContent = `Version ${v.version} moved to ${stage.value}.`;
       } catch (err) { message.textContent = err.message; message.className = "error"; }
     });
-    return el("tr", { "data-version": v.version }, el("td", {}, v.version),
+    return el("tr", { "data-version": v.version },
+      el("td", {}, el("a", { href: `#/models/${encodeURIComponent(name)}/versions/${v.version}` }, `Version ${v.version}`)),
       el("td", { class: "stage" }, v.current_stage || "None"),
       el("td", {}, (aliases.get(v.version) || []).map((a) => `@${a}`).join(" ")),
-      el("td", {}, v.run_id ? el("a", { href: `#/runs/${v.run_id}` }, v.run_id.slice(0, 8)) : ""),
+      el("td", { class: "lineage" }, v.run_id ? el("a", { href: `#/runs/${v.run_id}`, "aria-label": `source run ${v.run_id}` }, v.run_id.slice(0, 8)) : "",
+        " ", el("span", { class: "muted" }, v.source || "")),
       el("td", {}, v.status), el("td", {}, tsText(v.creation_timestamp)), el("td", {}, stage, " ", apply));
   });
   const aliasName = el("input", { id: "alias-name", type: "text" });
@@ -55,8 +57,22 @@ export async function modelPage(name, setPage) {
       document.getElementById("action-message").textContent = `Alias @${alias} set.`;
     } catch (err) { message.textContent = err.message; message.className = "error"; }
   });
-  setPage(`Model ${name}`, el("p", {}, model.description || ""), message,
+  const reload = () => modelPage(name, setPage);
+  const tags = model.tags || [];
+  const tagTable = tags.length ? table("model-tags", ["Key", "Value", "Delete"], tags.map((t, i) => el("tr", { "data-key": t.key },
+    el("td", {}, t.key), el("td", {}, t.value), el("td", {}, actionButton({ id: `delete-model-tag-${i}`, label: `Delete ${t.key}`,
+      run: () => api(`registered-models/delete-tag?${new URLSearchParams({ name, key: t.key })}`, {}, "DELETE"), done: reload })))))
+    : el("p", { id: "model-tags", class: "muted" }, "No tags.");
+  const setTag = actionForm({ id: "set-model-tag", button: "Set tag", fields: [{ name: "key", label: "Tag key" }, { name: "value", label: "Tag value" }],
+    submit: (v) => api("registered-models/set-tag", { name, key: v.key, value: v.value }, "POST"), done: reload });
+  const rename = actionForm({ id: "rename-model", button: "Rename", fields: [{ name: "new_name", label: "New name", value: name }],
+    submit: (v) => api("registered-models/rename", { name, new_name: v.new_name }, "POST"),
+    done: (v) => { location.hash = `#/models/${encodeURIComponent(v.new_name)}`; } });
+  const notice = changedElsewhere({ subject: "mlledger.registry.>" }, (e) => (e.payload || {}).name === name, reload);
+  setPage(`Model ${name}`, notice, el("p", {}, model.description || ""),
+    el("p", {}, el("a", { href: `#/models/${encodeURIComponent(name)}/timeline`, id: "timeline-link" }, "Timeline and “as of” view")), message,
     el("table", { id: "versions" }, el("thead", {}, el("tr", {},
-      ...["Version", "Stage", "Aliases", "Run", "Status", "Created", "Change stage"].map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, ...rows)), el("h2", {}, "Set an alias"), aliasForm);
+      ...["Version", "Stage", "Aliases", "Lineage (source run)", "Status", "Created", "Change stage"].map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...rows)), el("h2", {}, "Set an alias"), aliasForm,
+    el("h2", {}, "Tags"), tagTable, setTag, el("h2", {}, "Rename"), rename);
 }
