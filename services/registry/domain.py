@@ -117,6 +117,13 @@ def _model_event(state: ModelState | None, event: Envelope) -> ModelState | None
     return state
 
 
+def stage_change(event: Envelope) -> StageChangeState:
+    """What a model_version.stage_transitioned event does: the version moves to `to_stage`, and
+    this is the record of the move. `evolve` and the projector both apply it from here."""
+    p = event.payload
+    return StageChangeState(p.from_stage, p.to_stage, event.actor, event.time, p.archived_by_version)
+
+
 def _version_event(version: VersionState | None, event: Envelope) -> VersionState | None:
     p, t = event.payload, event.stamped
     if event.type == ev.VERSION_CREATED:
@@ -129,8 +136,8 @@ def _version_event(version: VersionState | None, event: Envelope) -> VersionStat
     if event.type == ev.VERSION_REGISTRATION_FAILED:
         return dataclasses.replace(version, status=pb.FAILED_REGISTRATION, status_message=p.reason, updated=t)
     if event.type == ev.VERSION_STAGE_TRANSITIONED:
-        change = StageChangeState(p.from_stage, p.to_stage, event.actor, t, p.archived_by_version)
-        return dataclasses.replace(version, stage=p.to_stage, last_change=change, updated=t)
+        change = stage_change(event)
+        return dataclasses.replace(version, stage=change.to_stage, last_change=change, updated=t)
     if event.type == ev.VERSION_UPDATED:
         return dataclasses.replace(version, description=p.description, updated=t)
     if event.type == ev.VERSION_TAG_SET:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from psycopg import AsyncConnection
 
 from mlledger.services.eventstore.model import Envelope
+from mlledger.services.registry import domain
 from mlledger.services.registry import events as ev
 
 
@@ -129,11 +130,11 @@ class RegistryProjector:
         await self._set_version(conn, e, "status = 2, status_message = %s", (e.payload.reason,))
 
     async def _version_transitioned(self, conn: AsyncConnection, e: Envelope) -> None:
-        p = e.payload
+        change = domain.stage_change(e)
         await self._set_version(
             conn, e, "stage = %s, change_from = %s, change_to = %s, change_actor = %s, change_time = %s, "
-                     "change_archived_by = %s", (p.to_stage, p.from_stage, p.to_stage, e.actor, e.time,
-                                                 p.archived_by_version))
+                     "change_archived_by = %s", (change.to_stage, change.from_stage, change.to_stage, change.actor,
+                                                 change.time, change.archived_by_version))
 
     async def _version_updated(self, conn: AsyncConnection, e: Envelope) -> None:
         await self._set_version(conn, e, "description = %s", (e.payload.description,))

@@ -8,17 +8,12 @@ import uuid
 from urllib.parse import urlparse
 
 import grpc
-from psycopg import AsyncConnection
-
 from mlledger import errors
 from mlledger.services.core.event_stream_api import check_subject
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
 from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
-from mlledger.services.webhooks import delivery, events, signing
+from mlledger.services.webhooks import delivery, events, queries, signing
 from mlledger.v1 import webhooks_pb2 as pb, webhooks_pb2_grpc
-
-_COLUMNS = "webhook_id, name, url, subject, description, active, secret_fingerprint, created_at, updated_at"
-
 
 def _check_url(url: str) -> None:
     parsed = urlparse(url)
@@ -29,25 +24,6 @@ def _check_url(url: str) -> None:
 def _check_secret(secret: str) -> None:
     if len(secret) < 16:
         raise errors.InvalidArgument("secret", "must be at least 16 characters")
-
-
-def _webhook(row: tuple) -> pb.Webhook:  # type: ignore[type-arg]
-    hook = pb.Webhook(id=row[0], name=row[1], url=row[2], subject=row[3], description=row[4], active=row[5],
-                      secret_fingerprint=row[6])
-    hook.created_at.FromDatetime(row[7])
-    hook.updated_at.FromDatetime(row[8])
-    return hook
-
-
-async def _find(conn: AsyncConnection, schema: str, ref: str, *, lock: bool = False) -> pb.Webhook:
-    if not ref:
-        raise errors.InvalidArgument("webhook", "give the webhook's id or name")
-    row = await (await conn.execute(
-        f"SELECT {_COLUMNS} FROM {schema}.webhooks WHERE webhook_id = %s OR name = %s" + (" FOR UPDATE" if lock else ""),
-        (ref, ref))).fetchone()
-    if row is None:
-        raise errors.NotFound("webhook", ref)
-    return _webhook(row)
 
 
 class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
@@ -69,25 +45,22 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
         _check_secret(secret)
 
         async def fn(tx: Transaction) -> pb.CreateWebhookResponse:
-            taken = await (await tx.conn.execute(f"SELECT 1 FROM {self.s}.webhooks WHERE name = %s",
-                                                 (request.name,))).fetchone()
-            if taken:
+            if await queries.name_taken(tx.conn, self.s, request.name):
                 raise errors.AlreadyExists("webhook", request.name)
             webhook_id = uuid.uuid4().hex
             payload = pb.WebhookCreated(webhook_id=webhook_id, name=request.name, url=request.url, subject=subject,
                                         description=request.description, active=not request.inactive,
                                         secret_fingerprint=signing.fingerprint(secret))
             await tx.append(NewEvent(events.stream(webhook_id), events.CREATED, payload), expected_version=NO_STREAM)
-            await tx.conn.execute(f"INSERT INTO {self.s}.webhook_secrets VALUES (%s, %s)", (webhook_id, secret))
-            return pb.CreateWebhookResponse(webhook=await _find(tx.conn, self.s, webhook_id),
+            await queries.store_secret(tx.conn, self.s, webhook_id, secret)
+            return pb.CreateWebhookResponse(webhook=await queries.find(tx.conn, self.s, webhook_id),
                                             generated_secret=generated)
         return await self.store.write(fn, pb.CreateWebhookResponse)
 
     async def ListWebhooks(self, request: pb.ListWebhooksRequest, context: grpc.aio.ServicerContext
                            ) -> pb.ListWebhooksResponse:
         async with self.store.pool.connection() as conn:
-            rows = await (await conn.execute(f"SELECT {_COLUMNS} FROM {self.s}.webhooks ORDER BY name")).fetchall()
-        return pb.ListWebhooksResponse(webhooks=[_webhook(row) for row in rows])
+            return pb.ListWebhooksResponse(webhooks=await queries.all_webhooks(conn, self.s))
 
     async def UpdateWebhook(self, request: pb.UpdateWebhookRequest, context: grpc.aio.ServicerContext
                             ) -> pb.UpdateWebhookResponse:
@@ -99,34 +72,32 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
             _check_secret(request.secret)
 
         async def fn(tx: Transaction) -> pb.UpdateWebhookResponse:
-            hook = await _find(tx.conn, self.s, request.webhook, lock=True)
+            hook = await queries.find(tx.conn, self.s, request.webhook, lock=True)
             payload = pb.WebhookUpdated(webhook_id=hook.id)
             for field in ("url", "subject", "description", "active"):
                 if request.HasField(field):
                     setattr(payload, field, getattr(request, field))
             if request.HasField("secret"):
                 payload.secret_fingerprint = signing.fingerprint(request.secret)
-                await tx.conn.execute(f"UPDATE {self.s}.webhook_secrets SET secret = %s WHERE webhook_id = %s",
-                                      (request.secret, hook.id))
+                await queries.replace_secret(tx.conn, self.s, hook.id, request.secret)
             await tx.append(NewEvent(events.stream(hook.id), events.UPDATED, payload), expected_version=ANY)
-            return pb.UpdateWebhookResponse(webhook=await _find(tx.conn, self.s, hook.id))
+            return pb.UpdateWebhookResponse(webhook=await queries.find(tx.conn, self.s, hook.id))
         return await self.store.write(fn, pb.UpdateWebhookResponse)
 
     async def DeleteWebhook(self, request: pb.DeleteWebhookRequest, context: grpc.aio.ServicerContext
                             ) -> pb.DeleteWebhookResponse:
         async def fn(tx: Transaction) -> pb.DeleteWebhookResponse:
-            hook = await _find(tx.conn, self.s, request.webhook, lock=True)
+            hook = await queries.find(tx.conn, self.s, request.webhook, lock=True)
             await tx.append(NewEvent(events.stream(hook.id), events.DELETED,
                                      pb.WebhookDeleted(webhook_id=hook.id, name=hook.name)), expected_version=ANY)
-            await tx.conn.execute(f"DELETE FROM {self.s}.webhook_secrets WHERE webhook_id = %s", (hook.id,))
-            await tx.conn.execute(f"DELETE FROM {self.s}.webhook_deliveries WHERE webhook_id = %s", (hook.id,))
+            await queries.forget(tx.conn, self.s, hook.id)
             return pb.DeleteWebhookResponse()
         return await self.store.write(fn, pb.DeleteWebhookResponse)
 
     async def TestWebhook(self, request: pb.TestWebhookRequest, context: grpc.aio.ServicerContext
                           ) -> pb.TestWebhookResponse:
         async with self.store.pool.connection() as conn:
-            hook = await _find(conn, self.s, request.webhook)
+            hook = await queries.find(conn, self.s, request.webhook)
             secret = await delivery.secret_of(conn, self.s, hook.id)
         body = delivery.test_body(hook.id)
         started = time.perf_counter()
@@ -140,16 +111,6 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
         if not 0 <= request.limit <= 1000:
             raise errors.InvalidArgument("limit", f"must be between 0 and 1000, got {request.limit}")
         async with self.store.pool.connection() as conn:
-            hook = await _find(conn, self.s, request.webhook)
-            rows = await (await conn.execute(
-                f"""SELECT event_id, subject, position, status, attempts, last_status_code, last_error, latency_ms,
-                           event_time, updated_at FROM {self.s}.webhook_deliveries WHERE webhook_id = %s
-                    ORDER BY position DESC LIMIT %s""", (hook.id, request.limit or 50))).fetchall()
-        deliveries = []
-        for row in rows:
-            item = pb.WebhookDelivery(event_id=row[0], subject=row[1], position=row[2], status=row[3],
-                                      attempts=row[4], last_status_code=row[5], last_error=row[6], latency_ms=row[7])
-            item.event_time.FromDatetime(row[8])
-            item.updated_at.FromDatetime(row[9])
-            deliveries.append(item)
-        return pb.ListWebhookDeliveriesResponse(deliveries=deliveries)
+            hook = await queries.find(conn, self.s, request.webhook)
+            found = await queries.deliveries(conn, self.s, hook.id, request.limit or 50)
+        return pb.ListWebhookDeliveriesResponse(deliveries=found)
