@@ -121,7 +121,7 @@ def stage_change(event: Envelope) -> StageChangeState:
     """What a model_version.stage_transitioned event does: the version moves to `to_stage`, and
     this is the record of the move. `evolve` and the projector both apply it from here."""
     p = event.payload
-    return StageChangeState(p.from_stage, p.to_stage, event.actor, event.time, p.archived_by_version)
+    return StageChangeState(p.from_stage, p.to_stage, event.actor, event.stamped, p.archived_by_version)
 
 
 def _version_event(version: VersionState | None, event: Envelope) -> VersionState | None:
