@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +17,8 @@ from typing import Any
 
 import httpx
 
-_PR_SET_PDEATHSIG = 1
+#: util-linux `setpriv`, which sets the parent-death signal and then execs the server.
+_SETPRIV = shutil.which("setpriv") if sys.platform.startswith("linux") else None
 
 
 class DeploymentError(Exception):
@@ -32,12 +33,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _die_with_parent() -> None:
-    # Runs in the child before exec: the kernel sends SIGTERM when the deployer dies, even by
-    # SIGKILL, so a restarted deployer never finds a scoring server of its previous life.
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -79,9 +74,14 @@ def start(model_dir: Path, model_name: str, version: int, log_dir: Path) -> Scor
     command = [sys.executable, "-m", "mlledger.models.serving", "-m", str(model_dir), "-h", "127.0.0.1",
                "-p", str(port), "--grpc-port", "-1", "--model-name", model_name, "--model-version", str(version),
                "--grace", "10", "--no-access-log", "--log-format", "json"]
+    # The kernel sends SIGTERM when the deployer dies, even by SIGKILL, so a restarted deployer
+    # never finds a scoring server of its previous life. `setpriv` sets that signal between two
+    # execs: Python code run between fork and exec (a preexec_fn) in a process whose gRPC threads
+    # are busy can abort the child in gRPC's fork handlers.
+    if _SETPRIV:
+        command = [_SETPRIV, "--pdeathsig", "TERM", "--", *command]
     with open(log, "wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   preexec_fn=_die_with_parent if sys.platform == "linux" else None,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
     return ScoringServer(version, port, process, log)
 
