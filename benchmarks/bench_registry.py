@@ -28,7 +28,7 @@ from mlledger.v1 import events_pb2, registry_pb2
 STAGES = ("Staging", "Production")
 
 
-def _rate(threads: int, seconds: float, work: Callable[[int, int], None]) -> tuple[float, int]:
+def threaded(threads: int, seconds: float, work: Callable[[int, int], object]) -> tuple[float, int]:
     """Run work(thread, i) in `threads` threads for `seconds`; returns (operations/s, operations)."""
     stop = time.perf_counter() + seconds
     counts = [0] * threads
@@ -59,10 +59,10 @@ def throughput(client: mlledger.Client, threads: int, seconds: float) -> dict[st
         client.create_model_version(name, source)
         client.set_registered_model_alias(name, "champion", 1)
     return {
-        "create version": _rate(threads, seconds, lambda t, i: client.create_model_version(names[t], source)),
-        "transition": _rate(threads, seconds, lambda t, i: client.transition_model_version_stage(
+        "create version": threaded(threads, seconds, lambda t, i: client.create_model_version(names[t], source)),
+        "transition": threaded(threads, seconds, lambda t, i: client.transition_model_version_stage(
             names[t], 1, STAGES[i % 2])),
-        "resolve alias": _rate(threads, seconds, lambda t, i: client.resolve_model_uri(f"models:/{names[t]}@champion")),
+        "resolve alias": threaded(threads, seconds, lambda t, i: client.resolve_model_uri(f"models:/{names[t]}@champion")),
     }
 
 

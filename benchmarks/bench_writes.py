@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import concurrent.futures
 import os
 import shutil
 import statistics
@@ -31,6 +30,7 @@ import nats
 
 import mlledger
 from bench_artifacts import peak_rss_growth
+from bench_registry import threaded
 from bench_tracking import populate, search
 from mlledger.testing import TestStack, running_stack, start_infrastructure
 from mlledger.v1 import events_pb2, tracking_pb2, tracking_pb2_grpc
@@ -56,22 +56,6 @@ def sequential(call: Callable[[int], object], count: int) -> tuple[float, float]
         call(i)
         timings.append(time.perf_counter() - started)
     return statistics.median(timings) * 1000, count / sum(timings)
-
-
-def threaded(threads: int, seconds: float, work: Callable[[int, int], object]) -> tuple[float, int]:
-    """(operations/s, operations) of `threads` threads calling work(thread, i) for `seconds`."""
-    stop = time.perf_counter() + seconds
-    counts = [0] * threads
-
-    def loop(thread: int) -> None:
-        while time.perf_counter() < stop:
-            work(thread, counts[thread])
-            counts[thread] += 1
-
-    started = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        list(pool.map(loop, range(threads)))
-    return sum(counts) / (time.perf_counter() - started), sum(counts)
 
 
 def small_writes(client: mlledger.Client, groups: dict[str, int], calls: int) -> None:
