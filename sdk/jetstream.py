@@ -106,6 +106,8 @@ class Subscription:
     stream_name: str = "MLLEDGER"
     subject_prefix: str = DEFAULT_PREFIX
     subject: str = ""
+    #: Several patterns to filter on at once, replacing `subject` (none may overlap another; NATS 2.10+).
+    subjects: Sequence[str] = ()
     #: Durable consumer name (kept by JetStream, explicit acks); None for an ephemeral one.
     durable: str | None = None
     #: Start after this stream position (ignored when resuming an existing durable that is not ahead).
@@ -162,6 +164,8 @@ class Subscription:
             max_ack_pending=max(self.batch * 20, 1000) if self.durable else None,
             inactive_threshold=None if self.durable else 60.0,
         )
+        if self.subjects:
+            config.filter_subjects = list(self.subjects)
         if self.since_time is not None:
             config.deliver_policy = DeliverPolicy.BY_START_TIME
             config.opt_start_time = self.since_time

@@ -38,13 +38,15 @@ class RegistryService:
         api = RegistryApi(RegistryWrites(runtime.store, runtime), RegistryReads(runtime.store),
                           RegistryPurge(runtime.store, runtime))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(api, server)
-        webhooks_pb2_grpc.add_WebhookServiceServicer_to_server(WebhookApi(runtime.store), server)
-        deployments_pb2_grpc.add_DeploymentServiceServicer_to_server(DeploymentApi(runtime.store), server)
+        webhooks = WebhookApi(runtime.store)
         if runtime.settings.nats_url:
             # The registry hosts the built-in webhook subscriber beside the webhook definitions.
             dispatcher = Dispatcher(runtime.store, runtime.settings.nats_url, runtime.settings.stream)
+            webhooks.stream_head = dispatcher.stream_head
             dispatcher.start()
             runtime.on_stop.append(dispatcher.stop)
+        webhooks_pb2_grpc.add_WebhookServiceServicer_to_server(webhooks, server)
+        deployments_pb2_grpc.add_DeploymentServiceServicer_to_server(DeploymentApi(runtime.store), server)
         return [registry_pb2.DESCRIPTOR.services_by_name["RegistryService"].full_name,
                 webhooks_pb2.DESCRIPTOR.services_by_name["WebhookService"].full_name,
                 deployments_pb2.DESCRIPTOR.services_by_name["DeploymentService"].full_name]

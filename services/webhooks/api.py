@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 import grpc
@@ -12,7 +13,7 @@ from mlledger import errors
 from mlledger.services.core.event_stream_api import check_subject
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent
 from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
-from mlledger.services.webhooks import delivery, events, queries, signing
+from mlledger.services.webhooks import body as bodies, delivery, events, queries, signing
 from mlledger.v1 import webhooks_pb2 as pb, webhooks_pb2_grpc
 
 def _check_url(url: str) -> None:
@@ -26,12 +27,25 @@ def _check_secret(secret: str) -> None:
         raise errors.InvalidArgument("secret", "must be at least 16 characters")
 
 
-class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
-    """The webhook commands, each recorded as an event in the registry log."""
+#: The event stream's last position now, or None if unknown (the dispatcher's `stream_head`).
+StreamHead = Callable[[], Awaitable["int | None"]]
 
-    def __init__(self, store: PostgresEventStore) -> None:
+
+async def _unknown_head() -> int | None:
+    return None
+
+
+class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
+    """The webhook commands, each recorded as an event in the registry log.
+
+    A webhook is served the events published after the stream's head as read before its
+    transaction (see intake.py): the commands that create or widen one read it first.
+    """
+
+    def __init__(self, store: PostgresEventStore, stream_head: StreamHead = _unknown_head) -> None:
         self.store = store
         self.s = store.schema
+        self.stream_head = stream_head
 
     async def CreateWebhook(self, request: pb.CreateWebhookRequest, context: grpc.aio.ServicerContext
                             ) -> pb.CreateWebhookResponse:
@@ -43,6 +57,7 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
         generated = "" if request.secret else secrets.token_urlsafe(32)
         secret = request.secret or generated
         _check_secret(secret)
+        head = await self.stream_head()
 
         async def fn(tx: Transaction) -> pb.CreateWebhookResponse:
             if await queries.name_taken(tx.conn, self.s, request.name):
@@ -53,6 +68,7 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
                                         secret_fingerprint=signing.fingerprint(secret))
             await tx.append(NewEvent(events.stream(webhook_id), events.CREATED, payload), expected_version=NO_STREAM)
             await queries.store_secret(tx.conn, self.s, webhook_id, secret)
+            await queries.start_cursor(tx.conn, self.s, webhook_id, subject, head)
             return pb.CreateWebhookResponse(webhook=await queries.find(tx.conn, self.s, webhook_id),
                                             generated_secret=generated)
         return await self.store.write(fn, pb.CreateWebhookResponse)
@@ -70,6 +86,8 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
             check_subject(request.subject)
         if request.HasField("secret"):
             _check_secret(request.secret)
+        widening = request.HasField("subject") or (request.HasField("active") and request.active)
+        head = await self.stream_head() if widening else None
 
         async def fn(tx: Transaction) -> pb.UpdateWebhookResponse:
             hook = await queries.find(tx.conn, self.s, request.webhook, lock=True)
@@ -81,6 +99,9 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
                 payload.secret_fingerprint = signing.fingerprint(request.secret)
                 await queries.replace_secret(tx.conn, self.s, hook.id, request.secret)
             await tx.append(NewEvent(events.stream(hook.id), events.UPDATED, payload), expected_version=ANY)
+            if widening:
+                await queries.widen_cursor(tx.conn, self.s, hook.id, payload.subject if payload.HasField("subject")
+                                           else hook.subject, head, reactivated=payload.active and not hook.active)
             return pb.UpdateWebhookResponse(webhook=await queries.find(tx.conn, self.s, hook.id))
         return await self.store.write(fn, pb.UpdateWebhookResponse)
 
@@ -99,7 +120,7 @@ class WebhookApi(webhooks_pb2_grpc.WebhookServiceServicer):
         async with self.store.pool.connection() as conn:
             hook = await queries.find(conn, self.s, request.webhook)
             secret = await delivery.secret_of(conn, self.s, hook.id)
-        body = delivery.test_body(hook.id)
+        body = bodies.test_body(hook.id)
         started = time.perf_counter()
         status, error = await delivery.post(hook.url, body, signing.headers(
             secret, body, event_id=f"test-{uuid.uuid4().hex}", webhook_id=hook.id, subject="mlledger.webhook.test"))

@@ -1,9 +1,9 @@
-"""Delivering events to webhooks: what is sent, how it is POSTed, and the retrying dispatcher.
+"""Delivering events to webhooks: how they are POSTed, and the retrying dispatcher.
 
-The dispatcher is a consumer on the shared subscriber: for each event it records one pending
-delivery per matching webhook in the same transaction as its checkpoint (so nothing is lost
-across a restart), and a sender POSTs due deliveries concurrently, each webhook with its own
-small budget of attempts in flight, so a receiver that is down only delays its own deliveries.
+The dispatcher's intake (intake.py) subscribes to the events some webhook wants and records one
+pending delivery per matching webhook in the same transaction as its cursors and checkpoint (so
+nothing is lost across a restart); a sender POSTs due deliveries concurrently, each webhook with
+its own small budget of attempts in flight, so a receiver that is down only delays its own deliveries.
 A failed attempt (no answer, a timeout, or a non-2xx status) is retried with exponential
 back-off until `max_attempts`. Receivers de-duplicate by the Mlledger-Event-Id header.
 """
@@ -12,56 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import functools
-import json
 import time
 import urllib.error
 import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from google.protobuf import json_format
 from psycopg import AsyncConnection
 
 from mlledger.services.core.logging import get_logger
-from mlledger.services.eventstore.consumer_checkpoint import PostgresCheckpoint
 from mlledger.services.eventstore.jetstream import StreamSettings
-from mlledger.services.eventstore.model import payload_class
 from mlledger.services.eventstore.postgres import PostgresEventStore
-from mlledger.jetstream import Event, Subscription, resolve_subject
-from mlledger.services.eventstore.subscriber import consume
 from mlledger.services.webhooks import signing
+from mlledger.services.webhooks.intake import Intake
 
 log = get_logger("webhooks")
 _HTTP = ThreadPoolExecutor(max_workers=32, thread_name_prefix="webhook-post")
-
-
-def matches(pattern: str, subject: str) -> bool:
-    """NATS wildcard matching: `*` is one token, a final `>` one or more."""
-    want, have = pattern.split("."), subject.split(".")
-    for i, token in enumerate(want):
-        if token == ">":
-            return len(have) > i
-        if i >= len(have) or (token != "*" and token != have[i]):
-            return False
-    return len(want) == len(have)
-
-
-def event_body(event: Event, subject: str) -> bytes:
-    """The JSON body POSTed for an event (the envelope with its payload decoded)."""
-    payload = payload_class(event.payload.type_url.rpartition("/")[2]).FromString(event.payload.value)
-    return json.dumps({
-        "id": event.id, "subject": subject, "position": event.position, "service": event.service,
-        "type": event.type, "entity": event.stream, "entity_version": event.stream_version,
-        "time": event.time.ToJsonString(), "actor": event.actor, "correlation_id": event.correlation_id,
-        "payload_type": event.payload.type_url.rpartition("/")[2],
-        "payload": json_format.MessageToDict(payload, preserving_proto_field_name=True),
-    }, separators=(",", ":")).encode()
-
-
-def test_body(webhook_id: str) -> bytes:
-    return json.dumps({"type": "webhook.test", "webhook_id": webhook_id, "time": time.time()}).encode()
 
 
 def _post_blocking(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, str]:
@@ -101,10 +68,15 @@ class Dispatcher:
         self._stop = asyncio.Event()
         self._inflight: set[tuple[str, str]] = set()
         self._tasks: list[asyncio.Task[None]] = []
+        self.intake = Intake(store, nats_url, settings, on_handled=self._wake.set)
 
     def start(self) -> None:
-        self._tasks = [asyncio.create_task(self._consume_forever(), name="webhooks-consume"),
+        self._tasks = [asyncio.create_task(self.intake.run(self._stop), name="webhooks-intake"),
                        asyncio.create_task(self._send_forever(), name="webhooks-send")]
+
+    async def stream_head(self) -> int | None:
+        """The event stream's last position now (None if NATS does not answer): see intake.py."""
+        return await self.intake.stream_head()
 
     async def stop(self) -> None:
         self._stop.set()
@@ -113,37 +85,7 @@ class Dispatcher:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(task, 5.0)
-
-    async def _consume_forever(self) -> None:
-        delay = 0.5
-        while not self._stop.is_set():
-            subscription = Subscription(self.nats_url, self.settings.stream_name, self.settings.subject_prefix,
-                                        durable="mlledger-webhooks", batch=200)
-            try:
-                await consume(subscription, PostgresCheckpoint(self.store.pool, self.s, "webhooks"), self._enqueue,
-                              stop=self._stop, on_handled=self._wake.set)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - NATS or PostgreSQL away: retry from the checkpoint
-                log.warning("webhook subscriber interrupted, retrying", error=str(exc) or type(exc).__name__)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
-
-    async def _enqueue(self, events: list[Event], conn: AsyncConnection) -> None:
-        hooks = await (await conn.execute(f"SELECT webhook_id, subject FROM {self.s}.webhooks WHERE active")).fetchall()
-        prefix = self.settings.subject_prefix
-        rows = []
-        for event in events:
-            subject = f"{prefix}.{event.service}.{event.type}"
-            for webhook_id, pattern in hooks:
-                if matches(resolve_subject(pattern, prefix), subject):
-                    rows.append((webhook_id, event.id, event.position, subject, event_body(event, subject),
-                                 event.time.ToDatetime(tzinfo=dt.timezone.utc)))
-        if rows:
-            async with conn.cursor() as cursor:
-                await cursor.executemany(
-                    f"""INSERT INTO {self.s}.webhook_deliveries (webhook_id, event_id, position, subject, body,
-                        event_time) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING""", rows)
+        await self.intake.close()
 
     async def _send_forever(self) -> None:
         while not self._stop.is_set():
@@ -153,8 +95,9 @@ class Dispatcher:
                 raise
             except Exception as exc:  # noqa: BLE001 - PostgreSQL away: try again shortly
                 log.warning("webhook sender interrupted", error=str(exc) or type(exc).__name__)
+            # With no active webhook nothing can fall due; the intake wakes the sender when one appears.
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), 0.2)
+                await asyncio.wait_for(self._wake.wait(), 0.2 if self.intake.serving else 5.0)
             self._wake.clear()
 
     async def _send_due(self) -> None:

@@ -54,8 +54,9 @@ async def replace_secret(conn: AsyncConnection, schema: str, webhook_id: str, se
 
 
 async def forget(conn: AsyncConnection, schema: str, webhook_id: str) -> None:
-    """Drop a deleted webhook's secret and delivery log."""
+    """Drop a deleted webhook's secret, cursor and delivery log."""
     await conn.execute(f"DELETE FROM {schema}.webhook_secrets WHERE webhook_id = %s", (webhook_id,))
+    await conn.execute(f"DELETE FROM {schema}.webhook_cursors WHERE webhook_id = %s", (webhook_id,))
     await conn.execute(f"DELETE FROM {schema}.webhook_deliveries WHERE webhook_id = %s", (webhook_id,))
 
 
@@ -73,3 +74,31 @@ async def deliveries(conn: AsyncConnection, schema: str, webhook_id: str, limit:
         item.updated_at.FromDatetime(row[9])
         result.append(item)
     return result
+
+
+#: The dispatcher's checkpoint (in consumer_checkpoints).
+CHECKPOINT = "webhooks"
+
+
+def _head_or_checkpoint(schema: str) -> str:
+    """SQL for a stream position no event committed after this transaction can be at or below: the
+    stream's head read before it began (a parameter), or else the dispatcher's last position."""
+    return (f"coalesce(%s::bigint, (SELECT position FROM {schema}.consumer_checkpoints "
+            f"WHERE name = '{CHECKPOINT}'), 0)")
+
+
+async def start_cursor(conn: AsyncConnection, schema: str, webhook_id: str, subject: str, head: int | None) -> None:
+    """Serve a new webhook every event after `head` (see intake.py), in its creating transaction."""
+    await conn.execute(f"INSERT INTO {schema}.webhook_cursors VALUES (%s, %s, {_head_or_checkpoint(schema)})",
+                       (webhook_id, subject, head))
+
+
+async def widen_cursor(conn: AsyncConnection, schema: str, webhook_id: str, subject: str, head: int | None, *,
+                       reactivated: bool) -> None:
+    """After a webhook's subject changed or it was activated again: serve it from `head` at the latest
+    (from `head` exactly when reactivated: what happened while it was inactive is not sent)."""
+    await conn.execute(
+        f"""INSERT INTO {schema}.webhook_cursors AS c VALUES (%s, %s, {_head_or_checkpoint(schema)})
+            ON CONFLICT (webhook_id) DO UPDATE SET subject = excluded.subject, after_position = CASE
+                WHEN %s THEN excluded.after_position ELSE least(c.after_position, excluded.after_position) END""",
+        (webhook_id, subject, head, reactivated))

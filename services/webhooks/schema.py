@@ -7,7 +7,7 @@ from mlledger.services.eventstore.schema import Migration
 
 #: webhooks is the read model (rebuilt from the log). webhook_secrets is kept out of the log on
 #: purpose (events are published to every subscriber), written in the same transaction as the
-#: event; webhook_deliveries and consumer_checkpoints belong to the dispatcher.
+#: event; webhook_deliveries, webhook_cursors and consumer_checkpoints belong to the dispatcher.
 MIGRATIONS: list[Migration] = [(
     "webhooks-0001",
     """
@@ -27,4 +27,17 @@ MIGRATIONS: list[Migration] = [(
     );
     CREATE INDEX webhook_deliveries_due ON {schema}.webhook_deliveries (next_attempt) WHERE status = 'pending';
     """ + CHECKPOINT_SQL,
+), (
+    # Where the dispatcher serves each webhook from (see intake.py). A webhook that existed
+    # before starts where the dispatcher had got to, as it did before this table existed.
+    "webhooks-0002-cursors",
+    """
+    CREATE TABLE {schema}.webhook_cursors (
+        webhook_id text PRIMARY KEY, subject text NOT NULL, after_position bigint NOT NULL
+    );
+    INSERT INTO {schema}.webhook_cursors
+        SELECT webhook_id, subject, coalesce((SELECT position FROM {schema}.consumer_checkpoints
+                                              WHERE name = 'webhooks'), 0)
+        FROM {schema}.webhooks;
+    """,
 )]
