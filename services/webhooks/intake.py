@@ -63,6 +63,7 @@ class Intake:
         self.serving = False
         self._nc: NATS | None = None
         self._connecting = asyncio.Lock()
+        self._former_durable_gone = False
 
     async def stream_head(self) -> int | None:
         """The stream's last position now, or None when NATS does not answer in time."""
@@ -104,8 +105,11 @@ class Intake:
             return self._nc
 
     async def _forget_former_durable(self, nc: NATS) -> None:
-        with contextlib.suppress(Exception):
-            await nc.jetstream().delete_consumer(self.settings.stream_name, FORMER_DURABLE)
+        """Remove the consumer earlier versions kept on the server (once; absent is fine)."""
+        if not self._former_durable_gone:
+            with contextlib.suppress(Exception):
+                await nc.jetstream().delete_consumer(self.settings.stream_name, FORMER_DURABLE)
+            self._former_durable_gone = True
 
     async def _plan(self, nc: NATS) -> Plan:
         """What to subscribe to now. The head is read before the definitions: a webhook created
