@@ -12,9 +12,12 @@ from mlledger.services.registry import events as ev
 
 
 Handler = Callable[[AsyncConnection, Envelope], Awaitable[None]]
-#: Events whose handler already stamps the model's last_updated_time (via _set_version).
+#: Events whose handler stamps the model's last_updated_time itself, in the statement it runs
+#: anyway (a statement less per write), or has no model row left to stamp (a deletion).
 _TOUCH_IN_HANDLER = frozenset({ev.VERSION_READY, ev.VERSION_REGISTRATION_FAILED, ev.VERSION_STAGE_TRANSITIONED,
-                               ev.VERSION_UPDATED, ev.VERSION_TAG_SET, ev.VERSION_TAG_DELETED})
+                               ev.VERSION_UPDATED, ev.VERSION_TAG_SET, ev.VERSION_TAG_DELETED,
+                               ev.MODEL_CREATED, ev.MODEL_RENAMED, ev.MODEL_UPDATED, ev.MODEL_DELETED,
+                               ev.MODEL_TAG_SET, ev.MODEL_TAG_DELETED, ev.ALIAS_SET, ev.ALIAS_DELETED})
 
 
 class RegistryProjector:
@@ -46,14 +49,22 @@ class RegistryProjector:
             await conn.execute(f"UPDATE {self.s}.registered_models SET last_updated_time = %s WHERE model_id = %s",
                                (event.time, event.payload.model_id))
 
+    def _touching(self, statement: str) -> str:
+        """`statement` preceded by the update of its model's last_updated_time (parameters: the
+        time and the model id, then the statement's own), so both cost one statement."""
+        return (f"WITH touched AS (UPDATE {self.s}.registered_models SET last_updated_time = %s "
+                f"WHERE model_id = %s) {statement}")
+
     async def _model_created(self, conn: AsyncConnection, e: Envelope) -> None:
         p = e.payload
-        await conn.execute(f"INSERT INTO {self.s}.registered_models VALUES (%s, %s, %s, %s, %s, 0)",
-                           (p.model_id, p.name, p.description, e.time, e.time))
-        await conn.execute(f"INSERT INTO {self.s}.model_names VALUES (%s, %s, %s, NULL)", (p.model_id, p.name, e.id))
-        for tag in p.tags:
-            await conn.execute(f"INSERT INTO {self.s}.registered_model_tags VALUES (%s, %s, %s)",
-                               (p.model_id, tag.key, tag.value))
+        # One statement: the model, its first name and its tags (none is an empty unnest).
+        await conn.execute(
+            f"""WITH model AS (INSERT INTO {self.s}.registered_models VALUES (%s, %s, %s, %s, %s, 0)),
+                     named AS (INSERT INTO {self.s}.model_names VALUES (%s, %s, %s, NULL))
+                INSERT INTO {self.s}.registered_model_tags
+                SELECT %s, key, value FROM unnest(%s::text[], %s::text[]) AS tag(key, value)""",
+            (p.model_id, p.name, p.description, e.time, e.time, p.model_id, p.name, e.id,
+             p.model_id, [tag.key for tag in p.tags], [tag.value for tag in p.tags]))
 
     async def _end_name(self, conn: AsyncConnection, model_id: str, e: Envelope) -> None:
         await conn.execute(
@@ -62,15 +73,15 @@ class RegistryProjector:
 
     async def _model_renamed(self, conn: AsyncConnection, e: Envelope) -> None:
         p = e.payload
-        await conn.execute(f"UPDATE {self.s}.registered_models SET name = %s WHERE model_id = %s",
-                           (p.new_name, p.model_id))
+        await conn.execute(f"UPDATE {self.s}.registered_models SET name = %s, last_updated_time = %s "
+                           "WHERE model_id = %s", (p.new_name, e.time, p.model_id))
         await self._end_name(conn, p.model_id, e)
         await conn.execute(f"INSERT INTO {self.s}.model_names VALUES (%s, %s, %s, NULL)",
                            (p.model_id, p.new_name, e.id))
 
     async def _model_updated(self, conn: AsyncConnection, e: Envelope) -> None:
-        await conn.execute(f"UPDATE {self.s}.registered_models SET description = %s WHERE model_id = %s",
-                           (e.payload.description, e.payload.model_id))
+        await conn.execute(f"UPDATE {self.s}.registered_models SET description = %s, last_updated_time = %s "
+                           "WHERE model_id = %s", (e.payload.description, e.time, e.payload.model_id))
 
     async def _model_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
         model_id = e.payload.model_id
@@ -81,23 +92,28 @@ class RegistryProjector:
 
     async def _model_tag_set(self, conn: AsyncConnection, e: Envelope) -> None:
         p = e.payload
-        await conn.execute(
+        await conn.execute(self._touching(
             f"INSERT INTO {self.s}.registered_model_tags VALUES (%s, %s, %s) "
-            "ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value", (p.model_id, p.tag.key, p.tag.value))
+            "ON CONFLICT (model_id, key) DO UPDATE SET value = excluded.value"),
+            (e.time, p.model_id, p.model_id, p.tag.key, p.tag.value))
 
     async def _model_tag_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
-        await conn.execute(f"DELETE FROM {self.s}.registered_model_tags WHERE model_id = %s AND key = %s",
-                           (e.payload.model_id, e.payload.key))
+        p = e.payload
+        await conn.execute(self._touching(
+            f"DELETE FROM {self.s}.registered_model_tags WHERE model_id = %s AND key = %s"),
+            (e.time, p.model_id, p.model_id, p.key))
 
     async def _alias_set(self, conn: AsyncConnection, e: Envelope) -> None:
         p = e.payload
-        await conn.execute(
+        await conn.execute(self._touching(
             f"INSERT INTO {self.s}.model_aliases VALUES (%s, %s, %s) "
-            "ON CONFLICT (model_id, alias) DO UPDATE SET version = excluded.version", (p.model_id, p.alias, p.version))
+            "ON CONFLICT (model_id, alias) DO UPDATE SET version = excluded.version"),
+            (e.time, p.model_id, p.model_id, p.alias, p.version))
 
     async def _alias_deleted(self, conn: AsyncConnection, e: Envelope) -> None:
-        await conn.execute(f"DELETE FROM {self.s}.model_aliases WHERE model_id = %s AND alias = %s",
-                           (e.payload.model_id, e.payload.alias))
+        p = e.payload
+        await conn.execute(self._touching(f"DELETE FROM {self.s}.model_aliases WHERE model_id = %s AND alias = %s"),
+                           (e.time, p.model_id, p.model_id, p.alias))
 
     async def _version_created(self, conn: AsyncConnection, e: Envelope) -> None:
         p = e.payload

@@ -54,10 +54,9 @@ class RegistryWrites:
         return await self.store.write(fn, response_type, database_only=True)
 
     async def create_model(self, name: str, description: str, tags: dict[str, str]) -> pb.CreateRegisteredModelResponse:
+        """A new model; a name already taken fails on the read model's unique name (see _unique_name),
+        so the write reads nothing first."""
         async def fn(tx: Transaction) -> pb.CreateRegisteredModelResponse:
-            await tx.lock_early()
-            if await queries.name_taken(tx.conn, self.s, name):
-                raise errors.AlreadyExists("registered model", name)
             event = rules.create_model(new_id(), name, description, tags)
             envelopes = await tx.append(event, expected_version=NO_STREAM)
             created = domain.fold(envelopes)
