@@ -16,7 +16,7 @@ from mlledger import errors
 from mlledger.services.registry.domain import ModelState, StageChangeState, VersionState
 from mlledger.v1 import registry_pb2 as pb
 
-#: Sends statements to run right after a model's row lock (see load_model).
+#: Sends statements to run right after a model's read, in its round trip (see load_model).
 AfterLock = Callable[[], Awaitable[None]]
 
 _VERSION_COLUMNS = ("model_id, version, source, run_id, description, status, status_message, stage, storage_location, "
@@ -86,9 +86,12 @@ async def _load(conn: AsyncConnection, schema: str, where: str, params: dict[str
         # row, while its versions, tags and aliases would come from the snapshot taken before the
         # wait. A separate statement after the lock sees everything the previous holder committed.
         await conn.execute(f"SELECT 1 FROM {schema}.registered_models m WHERE {where} FOR UPDATE", params)
-        if after_lock is not None:
-            await after_lock()
-    rows = await (await conn.execute(_model_sql(schema, where, False), params)).fetchall()
+    read = await conn.execute(_model_sql(schema, where, False), params)
+    if lock and after_lock is not None:
+        # Sent behind the read, before its rows are fetched: same round trip, and the statements
+        # (the write's append lock) run once the read is done, so that lock is held for less.
+        await after_lock()
+    rows = await read.fetchall()
     models: dict[str, ModelState] = {}
     versions: dict[str, dict[int, VersionState]] = defaultdict(dict)
     for row in rows:
@@ -114,8 +117,8 @@ async def load_model(conn: AsyncConnection, schema: str, name: str, *, lock: boo
                      after_lock: AfterLock | None = None) -> ModelState:
     """The live model called `name` (row-locked with `lock`) with the versions asked for, or NotFound.
 
-    `after_lock` sends statements between the row lock and the read, in the same round trip (the
-    write's append lock: see Transaction.lock_early)."""
+    `after_lock` sends statements right behind the read, in the same round trip (the write's append
+    lock: see Transaction.lock_early); the read needs only the row lock."""
     models = await _load(conn, schema, "m.name = %(name)s", {"name": name}, lock=lock, latest=latest,
                          numbers=numbers, stages=stages, alias=alias, after_lock=after_lock)
     if not models:
@@ -125,7 +128,7 @@ async def load_model(conn: AsyncConnection, schema: str, name: str, *, lock: boo
 
 async def load_model_by_id(conn: AsyncConnection, schema: str, mid: str, *, lock: bool = False,
                            numbers: Sequence[int] = (), after_lock: AfterLock | None = None) -> ModelState:
-    """The live model with id `mid` (row-locked with `lock`, then `after_lock` as in load_model), or NotFound."""
+    """The live model with id `mid` (row-locked with `lock`, `after_lock` as in load_model), or NotFound."""
     models = await _load(conn, schema, "m.model_id = %(mid)s", {"mid": mid}, lock=lock, numbers=numbers,
                          after_lock=after_lock)
     if not models:

@@ -2,8 +2,8 @@
 append them (the projector updates the read model in the same transaction), answer from the
 state the same events produce. Every transaction here touches only the database (snapshots happen
 between transactions), so each is written `database_only` (see PostgresEventStore.write), and
-each sends the append lock with its one read (Transaction.lock_early): a registry write is two
-round trips, the read and the commit."""
+each sends the append lock right behind its one read (Transaction.lock_early): a registry write
+is two round trips, the read and the commit."""
 
 from __future__ import annotations
 
