@@ -97,7 +97,7 @@ def test_a_large_model_is_registered_after_the_call_returns(stack, tmp_path):
         name = _new_model(client)
         client.create_registered_model(f"{name}-small")
         with _snapshots_blocked(running, name, 1):
-            pending = client.create_model_version(name, _large_model(client, allowed)[0])
+            pending = client.create_model_version(name, _large_model(client, allowed)[0], await_creation_for=0)
             assert (pending.version, pending.status, pending.storage_location) == (1, "PENDING_REGISTRATION", "")
         version = _wait_for_status(client, name, 1)
         assert version.status == "READY", version.status_message
@@ -108,7 +108,17 @@ def test_a_large_model_is_registered_after_the_call_returns(stack, tmp_path):
         # The same bytes inside the managed root are linked, not moved: registered during the call.
         small = f"mlledger-artifacts:/scratch/{uuid.uuid4().hex}"
         client.upload_artifact_bytes(small, "weights.bin", WEIGHTS)
-        assert client.create_model_version(f"{name}-small", small).status == "READY"
+        assert client.create_model_version(f"{name}-small", small, await_creation_for=0).status == "READY"
+
+
+def test_the_sdk_waits_for_a_large_model_as_mlflow_does(stack):
+    """By default create_model_version returns a large model's version once READY (MLflow's
+    await_creation_for), though the server answered PENDING at once."""
+    running, allowed = stack
+    with mlledger.Client(running.tracking_uri, actor="waiter") as client:
+        name = _new_model(client)
+        version = client.create_model_version(name, _large_model(client, allowed)[0])
+        assert version.status == "READY" and version.storage_location.endswith("/versions/1")
 
 
 def test_a_pending_version_is_finished_after_the_registry_crashes(stack, tmp_path):
@@ -118,7 +128,8 @@ def test_a_pending_version_is_finished_after_the_registry_crashes(stack, tmp_pat
     with mlledger.Client(running.tracking_uri, actor="crash-survivor") as client:
         name = _new_model(client)
         with _snapshots_blocked(running, name, 1):
-            assert client.create_model_version(name, _large_model(client, allowed)[0]).status == "PENDING_REGISTRATION"
+            source = _large_model(client, allowed)[0]
+            assert client.create_model_version(name, source, await_creation_for=0).status == "PENDING_REGISTRATION"
             running.kill("registry")
             running.start("registry")
             assert client.get_model_version(name, 1).status == "PENDING_REGISTRATION"
@@ -135,7 +146,8 @@ def test_a_pending_version_is_finished_after_the_artifact_service_crashes(stack,
     with mlledger.Client(running.tracking_uri, actor="patient") as client:
         name = _new_model(client)
         with _snapshots_blocked(running, name, 1):
-            assert client.create_model_version(name, _large_model(client, allowed)[0]).status == "PENDING_REGISTRATION"
+            source = _large_model(client, allowed)[0]
+            assert client.create_model_version(name, source, await_creation_for=0).status == "PENDING_REGISTRATION"
             running.kill("artifacts")
         time.sleep(1.0)  # the registry's attempts meet no artifact service
         assert client.get_model_version(name, 1).status == "PENDING_REGISTRATION"
@@ -153,7 +165,7 @@ def test_a_large_model_whose_files_are_gone_fails_registration_in_the_background
         name = _new_model(client)
         source, weights = _large_model(client, allowed)
         with _snapshots_blocked(running, name, 1):
-            assert client.create_model_version(name, source).status == "PENDING_REGISTRATION"
+            assert client.create_model_version(name, source, await_creation_for=0).status == "PENDING_REGISTRATION"
             weights.unlink()
         version = _wait_for_status(client, name, 1)
         assert version.status == "FAILED_REGISTRATION" and "NOT_FOUND" in version.status_message
