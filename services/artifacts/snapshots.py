@@ -58,8 +58,8 @@ class Snapshots:
 
         async def record(tx: Transaction) -> artifacts_pb2.SnapshotArtifactsResponse:
             await self._lock(tx, source, target)
-            found = await queries.files_under(tx.conn, self.store.schema, source.uri, source_path)
-            existing = await queries.files_under(tx.conn, self.store.schema, target.uri, "")
+            found, existing = await queries.snapshot_files(tx.conn, self.store.schema, source.uri, source_path,
+                                                           target.uri)
             if not found:
                 raise errors.NotFound("artifact", f"{source.uri}/{source_path}".rstrip("/"))
             copies = [_Copy(f.path, artifacts_pb2.ArtifactFile(

@@ -147,7 +147,7 @@ class LocalBackend(Backend):
         temp = self.root / TEMP_DIR / uuid.uuid4().hex
         temp.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(source, temp)
+            os.link(source, temp)  # through a symlink to its file, as a byte copy reads
         except FileNotFoundError:
             raise errors.NotFound("artifact", str(source.relative_to(self.root))) from None
         except OSError as exc:
