@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -110,15 +111,29 @@ class RegistryCalls:
 
     def create_model_version(self, name: str, source: str, run_id: str | None = None,
                              tags: Mapping[str, Any] | None = None, run_link: str | None = None,
-                             description: str | None = None) -> ModelVersion:
+                             description: str | None = None, await_creation_for: float = 300) -> ModelVersion:
         """Register `source` ("runs:/<run_id>/<path>" or an artifact location) as the model's next version.
 
         The files are snapshotted: the version stays downloadable if the run or its artifacts go.
-        `run_link` is accepted for MLflow compatibility and ignored.
+        A large model's files are copied after the call returns (the version is PENDING_REGISTRATION
+        until then); as MLflow's client does, this then waits up to `await_creation_for` seconds
+        for READY or FAILED_REGISTRATION (0: return at once). `run_link` is accepted for MLflow
+        compatibility and ignored.
         """
         request = pb.CreateModelVersionRequest(name=name, source=source, run_id=run_id or "", tags=_tags(tags),
                                                description=description or "")
-        return ModelVersion.from_proto(self._write("CreateModelVersion", request).model_version)
+        version = ModelVersion.from_proto(self._write("CreateModelVersion", request).model_version)
+        return self._await_registration(version, await_creation_for)
+
+    def _await_registration(self, version: ModelVersion, seconds: float) -> ModelVersion:
+        """The version once it is no longer PENDING_REGISTRATION, or as it is after `seconds`."""
+        deadline = time.monotonic() + seconds
+        delay = 0.05
+        while version.status == "PENDING_REGISTRATION" and time.monotonic() < deadline:
+            time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+            delay = min(delay * 2, 2.0)
+            version = self.get_model_version(version.name, version.version)
+        return version
 
     def get_model_version(self, name: str, version: int | str, *, as_of: AsOf = None) -> ModelVersion:
         """A version now, or as it was at `as_of` (a datetime or a log position)."""

@@ -49,7 +49,9 @@ def _root(uri: str, settings: Settings, managed: bool) -> _Root:
                                      secure=settings.s3_secure)
         parsed = domain.parse_uri("artifact_root", backend.uri)
     else:
-        backend = LocalBackend(uri.removeprefix("file://"))
+        # Only the configured root is the service's alone: files in other allowed roots may be
+        # changed in place by whoever else writes there, so copies from them are real copies.
+        backend = LocalBackend(uri.removeprefix("file://"), link_copies=managed)
         parsed = domain.parse_uri("artifact_root", backend.uri)
     return _Root(backend, parsed.scheme, parsed.bucket, parsed.key, managed)
 

@@ -1,4 +1,4 @@
-"""The artifact use cases: upload, download, list, delete and snapshot.
+"""The artifact use cases: upload, download, list, delete and snapshot (in snapshots.py).
 
 Bytes go to a backend (blocking calls run in worker threads so the event loop keeps serving);
 facts about files (path, size, sha256) go to the event log and its read model. A file becomes
@@ -17,6 +17,7 @@ from mlledger import errors
 from mlledger.services.artifacts import domain, events, queries
 from mlledger.services.artifacts.backends.base import Writer, storage_error
 from mlledger.services.artifacts.locations import Location, Roots
+from mlledger.services.artifacts.snapshots import Snapshots
 from mlledger.services.core import paging
 from mlledger.services.eventstore import schema as log_schema
 from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
@@ -59,6 +60,7 @@ class Artifacts:
         self.store = store
         self.roots = roots
         self.schema = store.schema
+        self.snapshots = Snapshots(store, roots, self._location_lock)
 
     async def upload(self, header: artifacts_pb2.UploadHeader, chunks: AsyncIterator[bytes],
                      trailing_sha256: Callable[[], str | None] = lambda: None) -> artifacts_pb2.UploadArtifactResponse:
@@ -234,34 +236,5 @@ class Artifacts:
 
     async def snapshot(self, request: artifacts_pb2.SnapshotArtifactsRequest
                        ) -> artifacts_pb2.SnapshotArtifactsResponse:
-        """Copy everything under source to an empty destination (or succeed if it already holds the same)."""
-        source = self.roots.resolve("source_uri", request.source_uri)
-        source_path = domain.check_path("source_path", request.source_path)
-        target = self.roots.resolve("destination_uri", request.destination_uri)
-        if not target.key:
-            raise errors.InvalidArgument("destination_uri", "must not be the artifact root itself")
-        async with self.store.pool.connection() as conn:
-            found = await queries.files_under(conn, self.schema, source.uri, source_path)
-            existing = await queries.files_under(conn, self.schema, target.uri, "")
-        if not found:
-            raise errors.NotFound("artifact", f"{source.uri}/{source_path}".rstrip("/"))
-        copies = [(f.path, artifacts_pb2.ArtifactFile(path=domain.snapshot_target(source_path, f.path),
-                                                      size=f.size, sha256=f.sha256)) for f in found]
-        response = artifacts_pb2.SnapshotArtifactsResponse(
-            artifact_uri=target.uri, file_count=len(copies), total_bytes=sum(f.size for f in found))
-        if existing:
-            if domain.snapshot_is_identical([copy for _, copy in copies], existing):
-                return response
-            raise errors.AlreadyExists("artifact location", target.uri,
-                                       f"destination_uri: {target.uri} already holds different files")
-        # The events are built before any file is copied: nothing is copied that could not be recorded.
-        recorded = events.snapshotted(source.uri, source_path, target.uri, [copy for _, copy in copies])
-        for source_file, copy in copies:
-            await _in_thread(source.backend.copy_to, source.key_of(source_file), target.backend,
-                             target.key_of(copy.path))
-
-        async def record(tx: Transaction) -> artifacts_pb2.SnapshotArtifactsResponse:
-            await tx.append(recorded)
-            return response
-
-        return await self.store.write(record, artifacts_pb2.SnapshotArtifactsResponse)
+        """Copy everything under source to an empty destination (see snapshots.py)."""
+        return await self.snapshots.snapshot(request)

@@ -31,6 +31,24 @@ async def files_under(conn: AsyncConnection, schema: str, location: str, path: s
     return [_file(row) for row in await cursor.fetchall()]
 
 
+async def snapshot_files(conn: AsyncConnection, schema: str, source: str, path: str, target: str
+                         ) -> tuple[list[artifacts_pb2.ArtifactFile], list[artifacts_pb2.ArtifactFile]]:
+    """(the files at or below `path` in `source`, every file in `target`), by path, in one round trip."""
+    cursor = await conn.execute(
+        f"SELECT location, path, size, sha256 FROM {schema}.files "
+        f"WHERE ({_UNDER}) OR location = %s ORDER BY path",
+        (source, path, path, path, path, target),
+    )
+    found, existing = [], []
+    for location, file_path, size, sha256 in await cursor.fetchall():
+        file = artifacts_pb2.ArtifactFile(path=file_path, size=size, sha256=sha256)
+        if location == target:
+            existing.append(file)
+        if location == source and (not path or file_path == path or file_path.startswith(path + "/")):
+            found.append(file)
+    return found, existing
+
+
 async def children(conn: AsyncConnection, schema: str, location: str, path: str, *, after: str,
                    limit: int) -> list[artifacts_pb2.ArtifactFile]:
     """The direct children of directory `path`: files with size and digest, directories flagged."""

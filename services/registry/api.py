@@ -14,6 +14,7 @@ from mlledger.services.registry import encode, history, rules, validation as che
 from mlledger.services.registry.domain import ModelState
 from mlledger.services.registry.purge import RegistryPurge
 from mlledger.services.registry.reads import RegistryReads
+from mlledger.services.registry.registration import Registration
 from mlledger.services.registry.writes import RegistryWrites
 from mlledger.v1 import registry_pb2 as pb, registry_pb2_grpc
 
@@ -30,10 +31,12 @@ def _as_of(request: pb.GetRegisteredModelRequest | pb.GetModelVersionRequest | p
 class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
     """Registered models, versions, stages, aliases and history."""
 
-    def __init__(self, writes: RegistryWrites, reads: RegistryReads, purge: RegistryPurge | None = None) -> None:
+    def __init__(self, writes: RegistryWrites, reads: RegistryReads, purge: RegistryPurge | None = None,
+                 registration: Registration | None = None) -> None:
         self.writes = writes
         self.reads = reads
         self.purge = purge
+        self.registration = registration
 
     # ---- registered models ----
 
@@ -96,7 +99,8 @@ class RegistryApi(registry_pb2_grpc.RegistryServiceServicer):
             raise errors.InvalidArgument("source", f"at most {check.MAX_SOURCE} characters")
         check.description(request.description)
         tags = check.tags(request.tags)
-        return pb.CreateModelVersionResponse(model_version=await self.writes.create_version(request, tags))
+        assert self.registration is not None, "the service definition provides the registration use case"
+        return pb.CreateModelVersionResponse(model_version=await self.registration.create_version(request, tags))
 
     async def GetModelVersion(self, request: pb.GetModelVersionRequest, context: Ctx
                               ) -> pb.GetModelVersionResponse:

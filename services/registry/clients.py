@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 
 import grpc
@@ -54,6 +55,15 @@ def within_run(source: Source, run_artifact_uri: str) -> Source:
     return source
 
 
+def files_of(source: Source, run_artifact_uri: str) -> tuple[str, str]:
+    """(location, path) of the files a version is snapshotted from, given its run's artifact location
+    ("" without a run): a runs:/ source, or an artifact location inside the run's, is read from the run's."""
+    if not source.run_id:
+        return source.artifact_uri, source.path
+    inside = within_run(source, run_artifact_uri)
+    return inside.artifact_uri or run_artifact_uri, inside.path
+
+
 def _details(exc: grpc.RpcError) -> str:
     return str(exc.details() if hasattr(exc, "details") else exc)
 
@@ -94,10 +104,22 @@ def lineage_of(run: tracking_pb2.Run) -> pb.ModelLineage:
 
 
 def destination(model_id: str, version: int) -> str:
-    """Where a version's snapshot goes."""
+    """Where the snapshot of a version taken after its creation goes (a large model's, in the background)."""
     # Keyed by the immutable id: a renamed or deleted model frees its name, and a new model of that
     # name must not collide with the old snapshots.
     return f"{ARTIFACTS_SCHEME}models/{model_id}/versions/{version}"
+
+
+#: The namespace of snapshot ids made from idempotency keys (fixed: a retry must find its snapshot).
+_SNAPSHOT_IDS = uuid.UUID("5c0d9f1e-3a51-4f0e-9b6a-6d1f3c2b7e40")
+
+
+def request_destination(model_id: str, request_id: str) -> str:
+    """Where the snapshot taken before its version (and number) exists goes: keyed by the call's
+    idempotency key, so a retried call finds its own snapshot (a new location when it has no key).
+    Under `versions/` like every version's files (the gateway maps paths there to their location)."""
+    snapshot_id = uuid.uuid5(_SNAPSHOT_IDS, request_id) if request_id else uuid.uuid4()
+    return f"{ARTIFACTS_SCHEME}models/{model_id}/versions/{snapshot_id}"
 
 
 #: Attempts at a snapshot while the artifact service is unavailable, before the call itself fails.
@@ -105,19 +127,19 @@ SNAPSHOT_ATTEMPTS = 4
 _TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
 
 
-async def snapshot(runtime: ServiceRuntime, source_uri: str, path: str,
-                   dest: str) -> tuple[artifacts_pb2.SnapshotArtifactsResponse | None, str]:
+async def snapshot(runtime: ServiceRuntime, request: artifacts_pb2.SnapshotArtifactsRequest, *,
+                   timeout: float = SNAPSHOT_TIMEOUT) -> tuple[artifacts_pb2.SnapshotArtifactsResponse | None, str]:
     """(the snapshot, "") or (None, why it failed): a definite failure is recorded on the version.
 
     A transient one (the artifact service unavailable or too slow) is retried a few times and
-    then raised as Unavailable: the version stays PENDING_REGISTRATION and the same call, retried
-    with its idempotency key, completes it (a snapshot already made is recognised as identical).
+    then raised as Unavailable: the caller retries later (the SDK retries the call with its
+    idempotency key; a snapshot already made is recognised as identical).
     """
     stub = artifacts_pb2_grpc.ArtifactServiceStub(runtime.channel("artifacts"))
-    request = artifacts_pb2.SnapshotArtifactsRequest(source_uri=source_uri, source_path=path, destination_uri=dest)
+    source_uri, path = request.source_uri, request.source_path
     for attempt in range(SNAPSHOT_ATTEMPTS):
         try:
-            return await stub.SnapshotArtifacts(request, timeout=SNAPSHOT_TIMEOUT), ""
+            return await stub.SnapshotArtifacts(request, timeout=timeout), ""
         except grpc.RpcError as exc:
             code = exc.code() if hasattr(exc, "code") else None
             if code in _TRANSIENT:

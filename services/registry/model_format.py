@@ -1,5 +1,5 @@
-"""What a version's `MLmodel` says, read from its snapshot through the artifact service, so the
-version's READY event tells a deployer which flavors and signature it has.
+"""What a version's `MLmodel` says, so the version's READY event tells a deployer which flavors and
+signature it has. The file comes back with the snapshot (SnapshotArtifactsRequest.content_path).
 
 The registry reads the file as plain YAML (it shares no code with the SDK); files that are not a
 model directory simply have no format.
@@ -10,32 +10,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import grpc
 import yaml
 
-from mlledger.services.core.server import ServiceRuntime
-from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc, registry_pb2 as pb
+from mlledger.v1 import artifacts_pb2, registry_pb2 as pb
 
 MLMODEL_FILE = "MLmodel"
 #: An MLmodel larger than this is not read (real ones are a few KB; signatures of wide tables, tens).
 MAX_MLMODEL_BYTES = 512 * 1024
-CALL_TIMEOUT = 30.0
+#: libyaml's loader where the yaml package was built with it (several times faster), else Python's.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-async def read(runtime: ServiceRuntime, artifact_uri: str) -> pb.ModelFormat | None:
-    """The format of the model at `artifact_uri`, or None when there is no readable MLmodel."""
-    stub = artifacts_pb2_grpc.ArtifactServiceStub(runtime.channel("artifacts"))
-    request = artifacts_pb2.DownloadArtifactRequest(artifact_uri=artifact_uri, path=MLMODEL_FILE,
-                                                    length=MAX_MLMODEL_BYTES + 1)
-    data = bytearray()
-    try:
-        async for reply in stub.DownloadArtifact(request, timeout=CALL_TIMEOUT):
-            data += reply.chunk
-    except grpc.RpcError:
-        return None  # no MLmodel (or unreadable): registered files need not be a model
-    if len(data) > MAX_MLMODEL_BYTES:
-        return None
-    return parse(bytes(data))
+def of_snapshot(snapshot: artifacts_pb2.SnapshotArtifactsResponse) -> pb.ModelFormat | None:
+    """The format of the snapshot's MLmodel file (asked for with content_path), or None without one."""
+    return parse(snapshot.content) if snapshot.HasField("content") else None
 
 
 def _json(value: Any) -> str:
@@ -48,7 +36,7 @@ def _json(value: Any) -> str:
 def parse(text: bytes) -> pb.ModelFormat | None:
     """The format an MLmodel file's content describes, or None when it is not one."""
     try:
-        content = yaml.safe_load(text)
+        content = yaml.load(text, Loader=_LOADER)  # a safe loader (no arbitrary objects)
     except yaml.YAMLError:
         return None
     if not isinstance(content, dict) or not isinstance(content.get("flavors"), dict):

@@ -150,10 +150,10 @@ async def load_version_pairs(conn: AsyncConnection, schema: str,
             for mid, number in pairs if number in versions.get(mid, {})]
 
 
-async def require_model(pool: Any, schema: str, name: str) -> None:
-    """NotFound unless a live model is called `name` (checked before slower work)."""
+async def model_id_of(pool: Any, schema: str, name: str) -> str:
+    """The id of the live model called `name`, or NotFound (checked before slower work)."""
     async with pool.connection() as conn:
-        await model_id(conn, schema, name)
+        return await model_id(conn, schema, name)
 
 
 async def search_models(conn: AsyncConnection, schema: str, where: str, params: list[Any], order: str, limit: int,
@@ -173,3 +173,13 @@ async def search_versions(conn: AsyncConnection, schema: str, where: str, params
         f"JOIN {schema}.registered_models m USING (model_id) WHERE {where} ORDER BY {order} LIMIT %s OFFSET %s",
         (*params, limit + 1, offset))).fetchall()
     return [(row[0], int(row[1])) for row in rows]
+
+
+async def pending_versions(pool: Any, schema: str, limit: int = 100) -> list[tuple[str, int]]:
+    """(model_id, version) of versions still PENDING_REGISTRATION, oldest first."""
+    async with pool.connection() as conn:
+        # The status as a literal: the partial index model_versions_pending matches it in every plan.
+        rows = await (await conn.execute(
+            f"SELECT model_id, version FROM {schema}.model_versions WHERE status = {int(pb.PENDING_REGISTRATION)} "
+            "ORDER BY creation_time LIMIT %s", (limit,))).fetchall()
+    return [(str(row[0]), int(row[1])) for row in rows]

@@ -65,4 +65,9 @@ MIGRATIONS: Sequence[Migration] = [
         "registry-0002-model-format",
         "ALTER TABLE {schema}.model_versions ADD COLUMN model_format bytea",
     ),
+    (
+        # Versions whose snapshot is still to be taken (registration.PendingRegistrations looks for them).
+        "registry-0003-pending-registrations",
+        "CREATE INDEX model_versions_pending ON {schema}.model_versions (creation_time) WHERE status = 1",
+    ),
 ]

@@ -15,6 +15,7 @@ from mlledger.services.registry.api import RegistryApi
 from mlledger.services.registry.projector import RegistryProjector
 from mlledger.services.registry.purge import RegistryPurge, purge_handlers
 from mlledger.services.registry.reads import RegistryReads
+from mlledger.services.registry.registration import PendingRegistrations, Registration
 from mlledger.services.registry.schema import MIGRATIONS
 from mlledger.services.registry.writes import RegistryWrites
 from mlledger.services.webhooks.api import WebhookApi
@@ -35,8 +36,12 @@ class RegistryService:
 
     def register(self, server: grpc.aio.Server, runtime: ServiceRuntime) -> Sequence[str]:
         assert runtime.store is not None, "the runtime opens the store before registering servicers"
+        # Versions whose snapshot is too large to take during the call, or that a crash left pending.
+        pending = PendingRegistrations(runtime.store, runtime)
+        pending.start()
+        runtime.on_stop.append(pending.stop)
         api = RegistryApi(RegistryWrites(runtime.store, runtime), RegistryReads(runtime.store),
-                          RegistryPurge(runtime.store, runtime))
+                          RegistryPurge(runtime.store, runtime), Registration(runtime.store, runtime, pending))
         registry_pb2_grpc.add_RegistryServiceServicer_to_server(api, server)
         webhooks = WebhookApi(runtime.store)
         if runtime.settings.nats_url:

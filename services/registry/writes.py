@@ -1,9 +1,9 @@
 """The registry's write path: load the model (row-locked), let the rules decide the events,
 append them (the projector updates the read model in the same transaction), answer from the
-state the same events produce. Every transaction here touches only the database (snapshots happen
-between transactions), so each is written `database_only` (see PostgresEventStore.write), and
-each sends the append lock right behind its one read (Transaction.lock_early): a registry write
-is two round trips, the read and the commit."""
+state the same events produce. Every transaction here touches only the database, so each is
+written `database_only` (see PostgresEventStore.write), and each sends the append lock right
+behind its one read (Transaction.lock_early): a registry write is two round trips, the read and
+the commit. Creating a version, which also snapshots files, is in registration.py."""
 
 from __future__ import annotations
 
@@ -13,17 +13,14 @@ from typing import TypeVar
 from google.protobuf.message import Message
 
 from mlledger import errors
-from mlledger.services.core import context as request_context
 from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore import errors as store_errors
 from mlledger.services.eventstore.model import ANY, NO_STREAM, NewEvent, new_id
 from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
-from mlledger.services.registry import clients, domain, encode, model_format, queries, rules
-from mlledger.v1 import artifacts_pb2, registry_pb2 as pb
+from mlledger.services.registry import domain, encode, queries, rules
+from mlledger.v1 import registry_pb2 as pb
 
 R = TypeVar("R", bound=Message)
-#: How often a version creation that lost a numbering race is retried before ABORTED reaches the caller.
-CREATE_ATTEMPTS = 5
 
 
 class RegistryWrites:
@@ -80,59 +77,3 @@ class RegistryWrites:
         except store_errors.ConstraintViolated as exc:
             # Two callers claimed the name at once: the loser sees what it would have seen a moment later.
             raise errors.AlreadyExists("registered model", name) from exc
-
-    async def create_version(self, request: pb.CreateModelVersionRequest, tags: dict[str, str]) -> pb.ModelVersion:
-        """Check the run, record lineage, create the version PENDING, snapshot its files, then READY or FAILED."""
-        source = clients.parse_source(request.source, request.run_id)
-        await queries.require_model(self.store.pool, self.s, request.name)
-        record = pb.ModelLineage()
-        source_uri = source.artifact_uri
-        if source.run_id:
-            run = await clients.fetch_run(self.runtime, source.run_id)
-            record = clients.lineage_of(run)
-            source = clients.within_run(source, run.info.artifact_uri)
-            source_uri = source.artifact_uri or run.info.artifact_uri
-        pending = await self._create_pending(request, source.run_id, tags, record)
-        if pending.status != pb.PENDING_REGISTRATION:
-            return pending  # a retried call whose registration already finished
-        snapshot, failure = await clients.snapshot(self.runtime, source_uri, source.path,
-                                                   clients.destination(pending.model_id, pending.version))
-        found = await model_format.read(self.runtime, snapshot.artifact_uri) if snapshot is not None else None
-        return await self._finish(pending, snapshot, failure, found)
-
-    async def _create_pending(self, request: pb.CreateModelVersionRequest, run_id: str, tags: dict[str, str],
-                              record: pb.ModelLineage) -> pb.ModelVersion:
-        async def fn(tx: Transaction) -> pb.ModelVersion:
-            model = await queries.load_model(tx.conn, self.s, request.name, lock=True, after_lock=tx.lock_early)
-            event = rules.create_version(model, request.source, run_id, request.description, tags, record)
-            # A new stream per version: a racing creator that picked the same number conflicts.
-            after = await self._apply(tx, model, event, expected_version=NO_STREAM)
-            return encode.version(after, after.version(after.last_version))
-        for attempt in range(CREATE_ATTEMPTS):
-            try:
-                return await self.store.write(fn, pb.ModelVersion, database_only=True)
-            except errors.ConcurrencyConflict:
-                if attempt == CREATE_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
-
-    async def _finish(self, pending: pb.ModelVersion, snapshot: artifacts_pb2.SnapshotArtifactsResponse | None,
-                      failure: str, found: pb.ModelFormat | None = None) -> pb.ModelVersion:
-        ready = None
-        if snapshot is not None:
-            ready = pb.ModelVersionReady(model_id=pending.model_id, name=pending.name, version=pending.version,
-                                         storage_location=snapshot.artifact_uri, file_count=snapshot.file_count,
-                                         total_bytes=snapshot.total_bytes, model_format=found)
-
-        async def fn(tx: Transaction) -> pb.ModelVersion:
-            model = await queries.load_model_by_id(tx.conn, self.s, pending.model_id, lock=True,
-                                                   numbers=[pending.version], after_lock=tx.lock_early)
-            current = model.version(pending.version)
-            if current.status != pb.PENDING_REGISTRATION:
-                return encode.version(model, current)
-            after = await self._apply(tx, model, rules.finish_registration(model, pending.version, ready, failure))
-            return encode.version(after, after.version(pending.version))
-        # Its own idempotency key: the call's key already answers the PENDING step.
-        key = request_context.current().request_id
-        return await self.store.write(fn, pb.ModelVersion, request_id=f"{key}/finish" if key else "",
-                                      database_only=True)

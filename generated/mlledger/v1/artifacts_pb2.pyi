@@ -19,24 +19,36 @@ class ArtifactFile(_message.Message):
     def __init__(self, path: _Optional[str] = ..., is_dir: _Optional[bool] = ..., size: _Optional[int] = ..., sha256: _Optional[str] = ...) -> None: ...
 
 class SnapshotArtifactsRequest(_message.Message):
-    __slots__ = ("source_uri", "source_path", "destination_uri")
+    __slots__ = ("source_uri", "source_path", "destination_uri", "defer_above_bytes", "defer_above_files", "content_path", "content_max_bytes")
     SOURCE_URI_FIELD_NUMBER: _ClassVar[int]
     SOURCE_PATH_FIELD_NUMBER: _ClassVar[int]
     DESTINATION_URI_FIELD_NUMBER: _ClassVar[int]
+    DEFER_ABOVE_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DEFER_ABOVE_FILES_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_PATH_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
     source_uri: str
     source_path: str
     destination_uri: str
-    def __init__(self, source_uri: _Optional[str] = ..., source_path: _Optional[str] = ..., destination_uri: _Optional[str] = ...) -> None: ...
+    defer_above_bytes: int
+    defer_above_files: int
+    content_path: str
+    content_max_bytes: int
+    def __init__(self, source_uri: _Optional[str] = ..., source_path: _Optional[str] = ..., destination_uri: _Optional[str] = ..., defer_above_bytes: _Optional[int] = ..., defer_above_files: _Optional[int] = ..., content_path: _Optional[str] = ..., content_max_bytes: _Optional[int] = ...) -> None: ...
 
 class SnapshotArtifactsResponse(_message.Message):
-    __slots__ = ("artifact_uri", "file_count", "total_bytes")
+    __slots__ = ("artifact_uri", "file_count", "total_bytes", "deferred", "content")
     ARTIFACT_URI_FIELD_NUMBER: _ClassVar[int]
     FILE_COUNT_FIELD_NUMBER: _ClassVar[int]
     TOTAL_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DEFERRED_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
     artifact_uri: str
     file_count: int
     total_bytes: int
-    def __init__(self, artifact_uri: _Optional[str] = ..., file_count: _Optional[int] = ..., total_bytes: _Optional[int] = ...) -> None: ...
+    deferred: bool
+    content: bytes
+    def __init__(self, artifact_uri: _Optional[str] = ..., file_count: _Optional[int] = ..., total_bytes: _Optional[int] = ..., deferred: _Optional[bool] = ..., content: _Optional[bytes] = ...) -> None: ...
 
 class UploadHeader(_message.Message):
     __slots__ = ("artifact_uri", "path", "expected_size", "expected_sha256")

@@ -59,6 +59,11 @@ class Backend(abc.ABC):
     def delete(self, key: str) -> None:
         """Remove the file `key` or the whole directory tree `key` (no error if absent)."""
 
+    def shares_bytes_with(self, target: Backend) -> bool:
+        """Whether a copy from here to `target` shares the stored bytes (a hard link) instead of
+        moving them, so that its cost does not grow with the file's size."""
+        return False
+
     @abc.abstractmethod
     def copy(self, source_key: str, target_key: str) -> None:
         """Copy a file within this backend (server-side where possible), atomically at the target."""

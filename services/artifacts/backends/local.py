@@ -1,8 +1,14 @@
-"""Artifacts on a local (or mounted) file system: temp file, fsync, atomic rename."""
+"""Artifacts on a local (or mounted) file system: temp file, fsync, atomic rename.
+
+A stored file is never changed in place: every write goes to a new temp file that is renamed over
+the key. So a copy inside a root the service owns can be a hard link to the same bytes: a later
+upload to either path replaces that path's directory entry, and a delete removes only one link.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import time
@@ -16,6 +22,8 @@ from mlledger.services.artifacts.domain import TEMP_DIR
 
 #: Temp files untouched this long belong to uploads that will never finish.
 STALE_UPLOAD_SECONDS = 24 * 3600
+#: Why a hard link can fail where a byte copy works (another file system, no link support, link limit).
+_CANNOT_LINK = frozenset({errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP})
 
 
 class LocalWriter(Writer):
@@ -35,13 +43,7 @@ class LocalWriter(Writer):
         self._file.flush()
         os.fsync(self._file.fileno())
         self._file.close()
-        target = self._backend.path(self._key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # Check again after creating the parents: a symlink may have appeared on the way.
-        target = self._backend.path(self._key)
-        if target.is_dir():
-            raise errors.FailedPrecondition(f"path: {self._key!r} is a directory", subject=self._key)
-        os.replace(self._temp, target)
+        self._backend.put_in_place(self._temp, self._key)
 
     def abort(self) -> None:
         self._file.close()
@@ -51,8 +53,10 @@ class LocalWriter(Writer):
 class LocalBackend(Backend):
     """Files under one directory; every key is resolved and checked not to escape it via symlinks."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, link_copies: bool = False) -> None:
         self.root = Path(root).expanduser().absolute()
+        #: Copies within this root are hard links: only for a root no one else writes into in place.
+        self.link_copies = link_copies
         self.root.mkdir(parents=True, exist_ok=True)
         self._real_root = os.path.realpath(self.root)
         self.uri = f"file://{self.root}"
@@ -73,6 +77,16 @@ class LocalBackend(Backend):
         if real != self._real_root and not real.startswith(self._real_root + os.sep):
             raise errors.InvalidArgument("path", f"{key!r} leads outside the artifact root (through a symlink)")
         return candidate
+
+    def put_in_place(self, temp: Path, key: str) -> None:
+        """Rename the finished temp file `temp` over `key` (atomically replacing any file there)."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Check again after creating the parents: a symlink may have appeared on the way.
+        target = self.path(key)
+        if target.is_dir():
+            raise errors.FailedPrecondition(f"path: {key!r} is a directory", subject=key)
+        os.replace(temp, target)
 
     def begin_write(self, key: str) -> Writer:
         return LocalWriter(self, key)
@@ -107,10 +121,15 @@ class LocalBackend(Backend):
         elif path.is_dir():
             shutil.rmtree(path)
 
+    def shares_bytes_with(self, target: Backend) -> bool:
+        return target is self and self.link_copies
+
     def copy(self, source_key: str, target_key: str) -> None:
         source = self.path(source_key)
         if not source.is_file():
             raise errors.NotFound("artifact", source_key)
+        if self.link_copies and self._link(source, target_key):
+            return
         writer = LocalWriter(self, target_key)
         try:
             with open(source, "rb") as handle:
@@ -119,3 +138,25 @@ class LocalBackend(Backend):
         except BaseException:
             writer.abort()
             raise
+
+    def _link(self, source: Path, target_key: str) -> bool:
+        """Put a hard link to `source` at `target_key`; False where this file system cannot link it.
+
+        No fsync: the bytes were synced when they were stored, and the new name is as durable as
+        an upload's rename."""
+        temp = self.root / TEMP_DIR / uuid.uuid4().hex
+        temp.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, temp)  # through a symlink to its file, as a byte copy reads
+        except FileNotFoundError:
+            raise errors.NotFound("artifact", str(source.relative_to(self.root))) from None
+        except OSError as exc:
+            if exc.errno in _CANNOT_LINK:
+                return False
+            raise
+        try:
+            self.put_in_place(temp, target_key)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        return True
