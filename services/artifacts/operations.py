@@ -40,6 +40,13 @@ async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(_translated, fn, *args)
 
 
+async def _finished(future: asyncio.Future[Any]) -> None:
+    """Wait until `future` is done, without raising its error (the call answers with its own)."""
+    await asyncio.wait([future])
+    if not future.cancelled():
+        future.exception()  # retrieved, so asyncio does not report it as lost
+
+
 def _close_when_done(read: asyncio.Future[Any], reader: Any) -> None:
     """Close a reader once its last read (possibly still running in a thread) has finished."""
     def close(_: object = None) -> None:
@@ -75,6 +82,7 @@ class Artifacts:
         await self._check_no_conflict(location, path)
         key = location.key_of(path)
         writer = await _in_thread(location.backend.begin_write, key)
+        durable: asyncio.Future[None] | None = None
         try:
             size, digest = await self._receive(writer, chunks, expected_size)
             if expected_size is not None and size != expected_size:
@@ -89,8 +97,12 @@ class Artifacts:
                 if digest != wanted:
                     raise errors.InvalidArgument("trailing_sha256", f"the content's SHA-256 is {digest}, not {wanted!r}")
             file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=digest)
-            return await self._publish(location, writer, file)
+            # The bytes go to disk (fsync) while the transaction starts; commit waits for them.
+            durable = asyncio.ensure_future(_in_thread(writer.prepare))
+            return await self._publish(location, writer, file, durable)
         finally:
+            if durable is not None:
+                await _finished(durable)  # never discard the file under a running fsync
             await _in_thread(writer.abort)
 
     @staticmethod
@@ -116,8 +128,8 @@ class Artifacts:
                 await pending
         return size, hasher.hexdigest()
 
-    async def _publish(self, location: Location, writer: Writer,
-                       file: artifacts_pb2.ArtifactFile) -> artifacts_pb2.UploadArtifactResponse:
+    async def _publish(self, location: Location, writer: Writer, file: artifacts_pb2.ArtifactFile,
+                       durable: asyncio.Future[None]) -> artifacts_pb2.UploadArtifactResponse:
         async def record(tx: Transaction) -> artifacts_pb2.UploadArtifactResponse:
             # Shared with other uploads, exclusive with a delete in this location (held to COMMIT,
             # awaited before the file goes into place): a delete then sees this file's row, or
@@ -125,7 +137,9 @@ class Artifacts:
             await (await tx.conn.execute("SELECT pg_advisory_xact_lock_shared(%s)",
                                          (self._location_lock(location),))).fetchone()
             # Storage before the append: the append lock (held from the first append to COMMIT)
-            # is not held while the file is put into place, which can be slow on S3.
+            # is not held while the file is put into place, which can be slow on S3. The file is
+            # durable before it is put into place (shielded: a cancelled call still waits for it).
+            await asyncio.shield(durable)
             await _in_thread(writer.commit)
             await tx.append(events.stored(location.uri, file))
             return artifacts_pb2.UploadArtifactResponse(file=file, artifact_uri=location.uri)

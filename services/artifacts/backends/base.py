@@ -24,6 +24,12 @@ class Writer(abc.ABC):
     def write(self, chunk: bytes) -> None:
         """Append bytes (kept in at most a bounded buffer)."""
 
+    def prepare(self) -> None:  # noqa: B027 - an optional step, a no-op unless a backend needs it
+        """Make everything written durable without publishing it, so `commit` only publishes.
+
+        Optional: `commit` does whatever `prepare` was not called for. The service runs it while
+        the upload's transaction starts, so the slow part (an fsync) overlaps the database's."""
+
     @abc.abstractmethod
     def commit(self) -> None:
         """Publish the file atomically under its key, replacing any previous one."""

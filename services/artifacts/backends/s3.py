@@ -59,6 +59,13 @@ class S3Writer(Writer):
     def _send_part(self, data: bytes, upload_id: str, number: int) -> Part:
         return Part(number, self._client._upload_part(self._bucket, self._object, data, None, upload_id, number))
 
+    def prepare(self) -> None:
+        if self._upload_id:  # a multipart upload: every part stored, only the completion left to commit
+            if self._buffer:
+                self._upload_part()
+            for part in self._parts:
+                part.result()
+
     def commit(self) -> None:
         if not self._upload_id:
             self._client.put_object(self._bucket, self._object, BytesIO(self._buffer), len(self._buffer))
