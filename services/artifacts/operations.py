@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from mlledger import errors
+from mlledger.chunk_wire import Chunk
 from mlledger.services.artifacts import domain, events, queries
 from mlledger.services.artifacts.backends.base import Writer, storage_error
 from mlledger.services.artifacts.locations import Location, Roots
@@ -67,7 +68,7 @@ class Artifacts:
         self.roots = roots
         self.schema = store.schema
 
-    async def upload(self, header: artifacts_pb2.UploadHeader, chunks: AsyncIterator[bytes],
+    async def upload(self, header: artifacts_pb2.UploadHeader, chunks: AsyncIterator[bytes | memoryview],
                      trailing_sha256: Callable[[], str | None] = lambda: None) -> artifacts_pb2.UploadArtifactResponse:
         """Stream `chunks` into a temporary object, verify size and digest, then publish and record it.
 
@@ -106,11 +107,12 @@ class Artifacts:
             await _in_thread(writer.abort)
 
     @staticmethod
-    async def _receive(writer: Writer, chunks: AsyncIterator[bytes], limit: int | None) -> tuple[int, str]:
+    async def _receive(writer: Writer, chunks: AsyncIterator[bytes | memoryview],
+                       limit: int | None) -> tuple[int, str]:
         hasher, size = hashlib.sha256(), 0
         pending: asyncio.Future[None] | None = None
 
-        def consume(chunk: bytes) -> None:
+        def consume(chunk: bytes | memoryview) -> None:
             hasher.update(chunk)  # releases the GIL for large buffers, like the write
             writer.write(chunk)
 
@@ -155,8 +157,8 @@ class Artifacts:
                 subject=path)
 
     async def download(self, request: artifacts_pb2.DownloadArtifactRequest
-                       ) -> AsyncIterator[artifacts_pb2.DownloadArtifactResponse]:
-        """The file's metadata, then its bytes from `offset` in chunks."""
+                       ) -> AsyncIterator[artifacts_pb2.DownloadArtifactResponse | Chunk]:
+        """The file's metadata with the first chunk of its bytes from `offset`, then the others as Chunks."""
         location = self.roots.resolve("artifact_uri", request.artifact_uri)
         path = domain.check_path("path", request.path, allow_empty=False)
         if request.offset < 0:
@@ -187,11 +189,11 @@ class Artifacts:
                     ahead = asyncio.ensure_future(_in_thread(next, reader, None))
                 if chunk is None and not first:
                     return
-                message = artifacts_pb2.DownloadArtifactResponse(chunk=chunk or b"", offset=offset)
                 if first:
-                    message.file.CopyFrom(file)
+                    yield artifacts_pb2.DownloadArtifactResponse(file=file, chunk=chunk or b"", offset=offset)
                     first = False
-                yield message
+                else:
+                    yield Chunk(chunk, offset)
                 if chunk is None:
                     return
                 offset += len(chunk)

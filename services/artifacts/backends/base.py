@@ -21,7 +21,7 @@ class Writer(abc.ABC):
     """A file being written: invisible until `commit`, gone after `abort`."""
 
     @abc.abstractmethod
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | memoryview) -> None:
         """Append bytes (kept in at most a bounded buffer)."""
 
     def prepare(self) -> None:  # noqa: B027 - an optional step, a no-op unless a backend needs it

@@ -54,7 +54,7 @@ class LocalWriter(Writer):
         self._sent_to_disk = 0  # bytes whose writeback was started
         self._durable = False
 
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | memoryview) -> None:
         self._file.write(chunk)
         self._written += len(chunk)
         self._durable = False

@@ -41,7 +41,7 @@ class S3Writer(Writer):
         self._upload_id = ""
         self._parts: list[Future[Part]] = []
 
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | memoryview) -> None:
         self._buffer += chunk
         if len(self._buffer) >= PART_SIZE:
             self._upload_part()
