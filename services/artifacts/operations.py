@@ -156,6 +156,10 @@ class Artifacts:
                 f"path: {path!r} clashes with the stored {clash!r} (a file cannot also be a directory)",
                 subject=path)
 
+    async def _record_of(self, location: Location, path: str) -> artifacts_pb2.ArtifactFile | None:
+        async with self.store.pool.connection() as conn:
+            return await queries.file(conn, self.schema, location.uri, path)
+
     async def download(self, request: artifacts_pb2.DownloadArtifactRequest
                        ) -> AsyncIterator[artifacts_pb2.DownloadArtifactResponse | Chunk]:
         """The file's metadata with the first chunk of its bytes from `offset`, then the others as Chunks."""
@@ -166,11 +170,10 @@ class Artifacts:
         if request.length < 0:
             raise errors.InvalidArgument("length", "must not be negative")
         key = location.key_of(path)
-        # The record first: bytes in storage without one (an upload whose commit failed, a delete
-        # interrupted after its commit) are not an artifact.
-        async with self.store.pool.connection() as conn:
-            known = await queries.file(conn, self.schema, location.uri, path)
-        size = await _in_thread(location.backend.size, key)  # also refuses paths that escape the root
+        # Both the record and the bytes, asked for at once: bytes in storage without a record (an
+        # upload whose commit failed, a delete interrupted after its commit) are not an artifact.
+        known, size = await asyncio.gather(self._record_of(location, path),
+                                           _in_thread(location.backend.size, key))  # size refuses escaping paths
         if size is None or known is None:
             raise errors.NotFound("artifact", f"{location.uri}/{path}")
         if request.offset > size:
