@@ -77,3 +77,26 @@ def test_local_writes_ask_for_early_writeback_on_linux(tmp_path, monkeypatch):
     writer.abort()
     half = local.WRITEBACK_BYTES // 2 + 1
     assert ranges == [(0, 2 * half)]
+
+
+def test_s3_part_buffers_are_reused_and_bounded(s3, monkeypatch):
+    """An S3 upload of many parts maps at most PARTS_IN_FLIGHT + 1 part buffers, all unmapped once committed."""
+    import mmap as real_mmap
+    import types
+
+    from mlledger.services.artifacts.backends import s3 as s3_backend
+
+    mapped: list[real_mmap.mmap] = []
+
+    def counted(*args: int) -> real_mmap.mmap:
+        mapped.append(real_mmap.mmap(*args))
+        return mapped[-1]
+
+    monkeypatch.setattr(s3_backend, "mmap", types.SimpleNamespace(mmap=counted))
+    backend = S3Backend(f"s3://{s3.bucket}/parts-{uuid.uuid4().hex[:8]}", endpoint=s3.endpoint,
+                        access_key=s3.access_key, secret_key=s3.secret_key)
+    chunks = [os.urandom(MiB) for _ in range(6 * PART_SIZE // MiB + 1)]
+    _written(backend, "parts.bin", chunks, prepare=True)
+    assert b"".join(backend.read("parts.bin")) == b"".join(chunks)
+    assert 1 <= len(mapped) <= s3_backend.PARTS_IN_FLIGHT + 1
+    assert all(buffer.closed for buffer in mapped)
