@@ -1,8 +1,10 @@
 """Moving files over the artifact service's streams: chunked uploads, resumable downloads, progress.
 
-Uploads read the file once to compute its SHA-256 (sent in the header so the server can refuse
-a corrupted copy) and once to send it. Downloads append to a partial destination file from
-its current size, so an interrupted download resumes where it stopped.
+Uploads read a file once, hashing it as it is sent; the digest goes last (trailing_sha256) so
+the server can refuse a corrupted copy. Downloads append to a partial destination file from
+its current size, so an interrupted download resumes where it stopped. Content travels in
+the chunk messages of `mlledger.chunk_wire`, which are encoded and decoded without copies;
+`upload_call` and `download_call` are the two calls with those codecs.
 """
 
 from __future__ import annotations
@@ -12,16 +14,22 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mlledger import errors
+import grpc
+
+from mlledger import chunk_wire, errors
+from mlledger.chunk_wire import Chunk
 from mlledger.v1 import artifacts_pb2
 
 CHUNK_SIZE = 1024 * 1024
 #: Transfers larger than this show a progress bar when stderr is a terminal.
 PROGRESS_THRESHOLD = 16 * 1024 * 1024
+#: Hashes and writes downloaded chunks beside the receiving thread (one chunk per download at a time).
+_STORING = ThreadPoolExecutor(max_workers=4, thread_name_prefix="mlledger-download")
 
 
 @dataclass(frozen=True)
@@ -73,8 +81,24 @@ def progress(description: str, total: int) -> Iterator[Callable[[int], None]]:
         yield lambda advance: bar.update(task, advance=advance)
 
 
+_SERVICE = "/" + artifacts_pb2.DESCRIPTOR.services_by_name["ArtifactService"].full_name
+
+
+def upload_call(channel: grpc.Channel) -> grpc.StreamUnaryMultiCallable:
+    """UploadArtifact, sending `upload_messages` (Chunks encoded by mlledger.chunk_wire)."""
+    return channel.stream_unary(f"{_SERVICE}/UploadArtifact", request_serializer=chunk_wire.encode_upload_request,
+                                response_deserializer=artifacts_pb2.UploadArtifactResponse.FromString)
+
+
+def download_call(channel: grpc.Channel) -> grpc.UnaryStreamMultiCallable:
+    """DownloadArtifact, its chunk messages decoded by mlledger.chunk_wire (views of the received bytes)."""
+    return channel.unary_stream(f"{_SERVICE}/DownloadArtifact",
+                                request_serializer=artifacts_pb2.DownloadArtifactRequest.SerializeToString,
+                                response_deserializer=chunk_wire.decode_download_response)
+
+
 def upload_messages(artifact_uri: str, path: str, source: Callable[[], BinaryIO], size: int, sha256: str,
-                    advance: Callable[[int], None]) -> Iterator[artifacts_pb2.UploadArtifactRequest]:
+                    advance: Callable[[int], None]) -> Iterator[artifacts_pb2.UploadArtifactRequest | Chunk]:
     """The messages of one upload: the header, then the content in chunks.
 
     Without a known `sha256` the content is hashed as it is read and the digest sent last
@@ -89,28 +113,46 @@ def upload_messages(artifact_uri: str, path: str, source: Callable[[], BinaryIO]
             advance(len(chunk))
             if hasher is not None:
                 hasher.update(chunk)
-            yield artifacts_pb2.UploadArtifactRequest(chunk=chunk)
+            yield Chunk(chunk)
     if hasher is not None:
         yield artifacts_pb2.UploadArtifactRequest(trailing_sha256=hasher.hexdigest())
 
 
-def download_into(responses: Iterator[artifacts_pb2.DownloadArtifactResponse], target: Path, offset: int,
+def download_into(responses: Iterator[artifacts_pb2.DownloadArtifactResponse | Chunk], target: Path, offset: int,
                   advance: Callable[[int], None]) -> tuple[artifacts_pb2.ArtifactFile, str]:
     """Write a download stream into `target` from `offset`, keeping the bytes before it.
 
     Returns the file's metadata and the SHA-256 of the whole target, hashed as it is written.
+    Each chunk is hashed and written in a worker thread while the next one is received (both
+    release the GIL), so at most two chunks are in memory.
     """
     file = artifacts_pb2.ArtifactFile()
     hasher = file_hasher(target, offset) if offset else hashlib.sha256()
     with open(target, "r+b" if offset else "wb") as handle:
         handle.seek(offset)
         handle.truncate()
-        for message in responses:
-            if message.HasField("file"):
-                file = message.file
-            hasher.update(message.chunk)
-            handle.write(message.chunk)
-            advance(len(message.chunk))
+
+        def store(chunk: bytes | memoryview) -> None:
+            hasher.update(chunk)
+            handle.write(chunk)
+
+        stored: Future[None] | None = None
+        try:
+            for message in responses:
+                if isinstance(message, Chunk):
+                    chunk = message.data
+                else:  # the first message, with the file's metadata
+                    file = message.file if message.HasField("file") else file
+                    chunk = message.chunk
+                if stored is not None:
+                    stored.result()
+                stored = _STORING.submit(store, chunk)
+                advance(len(chunk))
+            if stored is not None:
+                stored.result()
+        finally:
+            if stored is not None:
+                wait([stored])  # a failed stream still keeps every chunk received, for a resume
     return file, hasher.hexdigest()
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from mlledger import errors
-from mlledger._artifact_transfer import (FileInfo, check_download, download_into, file_sha256, partial_size,
-                                         progress, upload_messages)
+from mlledger._artifact_transfer import (FileInfo, check_download, download_call, download_into, file_sha256,
+                                         partial_size, progress, upload_call, upload_messages)
 from mlledger.transport import Transport
 from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc, tracking_pb2, tracking_pb2_grpc
 
@@ -75,10 +75,10 @@ class ArtifactsCalls:
         return self._upload(artifact_uri, path, lambda: io.BytesIO(data), len(data), hashlib.sha256(data).hexdigest())
 
     def _upload(self, artifact_uri: str, path: str, opener: Any, size: int, sha256: str) -> FileInfo:
-        stub = self._artifact_stub()
+        upload = upload_call(self._transport.channel("artifacts"))
         metadata = self._transport.metadata(write=True)
         with progress(f"upload {path}", size) as advance:
-            response = self._transport.retrying(lambda: stub.UploadArtifact(
+            response = self._transport.retrying(lambda: upload(
                 upload_messages(artifact_uri, path, opener, size, sha256, advance), metadata=metadata, timeout=None))
         return FileInfo.of(response.file)
 
@@ -140,13 +140,13 @@ class ArtifactsCalls:
 
     def _fetch(self, artifact_uri: str, file: artifacts_pb2.ArtifactFile, target: Path) -> str:
         """Download into `target`, continuing from what it holds; returns the SHA-256 of the result."""
-        stub = self._artifact_stub()
+        download = download_call(self._transport.channel("artifacts"))
 
         def attempt() -> tuple[artifacts_pb2.ArtifactFile, str]:
             # Each attempt (also after UNAVAILABLE mid-stream) continues from what is on disk.
             offset = partial_size(target)
             request = artifacts_pb2.DownloadArtifactRequest(artifact_uri=artifact_uri, path=file.path, offset=offset)
-            responses = stub.DownloadArtifact(request, metadata=self._transport.metadata(write=False), timeout=None)
+            responses = download(request, metadata=self._transport.metadata(write=False), timeout=None)
             return download_into(responses, target, offset, advance)
 
         with progress(f"download {file.path}", file.size - partial_size(target)) as advance:

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from mlledger import errors
+from mlledger.chunk_wire import Chunk
 from mlledger.services.artifacts import domain, events, queries
 from mlledger.services.artifacts.backends.base import Writer, storage_error
 from mlledger.services.artifacts.locations import Location, Roots
@@ -41,6 +42,13 @@ async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(_translated, fn, *args)
 
 
+async def _finished(future: asyncio.Future[Any]) -> None:
+    """Wait until `future` is done, without raising its error (the call answers with its own)."""
+    await asyncio.wait([future])
+    if not future.cancelled():
+        future.exception()  # retrieved, so asyncio does not report it as lost
+
+
 def _close_when_done(read: asyncio.Future[Any], reader: Any) -> None:
     """Close a reader once its last read (possibly still running in a thread) has finished."""
     def close(_: object = None) -> None:
@@ -62,7 +70,7 @@ class Artifacts:
         self.schema = store.schema
         self.snapshots = Snapshots(store, roots, self._location_lock)
 
-    async def upload(self, header: artifacts_pb2.UploadHeader, chunks: AsyncIterator[bytes],
+    async def upload(self, header: artifacts_pb2.UploadHeader, chunks: AsyncIterator[bytes | memoryview],
                      trailing_sha256: Callable[[], str | None] = lambda: None) -> artifacts_pb2.UploadArtifactResponse:
         """Stream `chunks` into a temporary object, verify size and digest, then publish and record it.
 
@@ -77,6 +85,7 @@ class Artifacts:
         await self._check_no_conflict(location, path)
         key = location.key_of(path)
         writer = await _in_thread(location.backend.begin_write, key)
+        durable: asyncio.Future[None] | None = None
         try:
             size, digest = await self._receive(writer, chunks, expected_size)
             if expected_size is not None and size != expected_size:
@@ -91,16 +100,21 @@ class Artifacts:
                 if digest != wanted:
                     raise errors.InvalidArgument("trailing_sha256", f"the content's SHA-256 is {digest}, not {wanted!r}")
             file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=digest)
-            return await self._publish(location, writer, file)
+            # The bytes go to disk (fsync) while the transaction starts; commit waits for them.
+            durable = asyncio.ensure_future(_in_thread(writer.prepare))
+            return await self._publish(location, writer, file, durable)
         finally:
+            if durable is not None:
+                await _finished(durable)  # never discard the file under a running fsync
             await _in_thread(writer.abort)
 
     @staticmethod
-    async def _receive(writer: Writer, chunks: AsyncIterator[bytes], limit: int | None) -> tuple[int, str]:
+    async def _receive(writer: Writer, chunks: AsyncIterator[bytes | memoryview],
+                       limit: int | None) -> tuple[int, str]:
         hasher, size = hashlib.sha256(), 0
         pending: asyncio.Future[None] | None = None
 
-        def consume(chunk: bytes) -> None:
+        def consume(chunk: bytes | memoryview) -> None:
             hasher.update(chunk)  # releases the GIL for large buffers, like the write
             writer.write(chunk)
 
@@ -118,8 +132,8 @@ class Artifacts:
                 await pending
         return size, hasher.hexdigest()
 
-    async def _publish(self, location: Location, writer: Writer,
-                       file: artifacts_pb2.ArtifactFile) -> artifacts_pb2.UploadArtifactResponse:
+    async def _publish(self, location: Location, writer: Writer, file: artifacts_pb2.ArtifactFile,
+                       durable: asyncio.Future[None]) -> artifacts_pb2.UploadArtifactResponse:
         async def record(tx: Transaction) -> artifacts_pb2.UploadArtifactResponse:
             # Shared with other uploads, exclusive with a delete in this location (held to COMMIT,
             # awaited before the file goes into place): a delete then sees this file's row, or
@@ -127,7 +141,9 @@ class Artifacts:
             await (await tx.conn.execute("SELECT pg_advisory_xact_lock_shared(%s)",
                                          (self._location_lock(location),))).fetchone()
             # Storage before the append: the append lock (held from the first append to COMMIT)
-            # is not held while the file is put into place, which can be slow on S3.
+            # is not held while the file is put into place, which can be slow on S3. The file is
+            # durable before it is put into place (shielded: a cancelled call still waits for it).
+            await asyncio.shield(durable)
             await _in_thread(writer.commit)
             await tx.append(events.stored(location.uri, file))
             return artifacts_pb2.UploadArtifactResponse(file=file, artifact_uri=location.uri)
@@ -142,9 +158,13 @@ class Artifacts:
                 f"path: {path!r} clashes with the stored {clash!r} (a file cannot also be a directory)",
                 subject=path)
 
+    async def _record_of(self, location: Location, path: str) -> artifacts_pb2.ArtifactFile | None:
+        async with self.store.pool.connection() as conn:
+            return await queries.file(conn, self.schema, location.uri, path)
+
     async def download(self, request: artifacts_pb2.DownloadArtifactRequest
-                       ) -> AsyncIterator[artifacts_pb2.DownloadArtifactResponse]:
-        """The file's metadata, then its bytes from `offset` in chunks."""
+                       ) -> AsyncIterator[artifacts_pb2.DownloadArtifactResponse | Chunk]:
+        """The file's metadata with the first chunk of its bytes from `offset`, then the others as Chunks."""
         location = self.roots.resolve("artifact_uri", request.artifact_uri)
         path = domain.check_path("path", request.path, allow_empty=False)
         if request.offset < 0:
@@ -152,11 +172,10 @@ class Artifacts:
         if request.length < 0:
             raise errors.InvalidArgument("length", "must not be negative")
         key = location.key_of(path)
-        # The record first: bytes in storage without one (an upload whose commit failed, a delete
-        # interrupted after its commit) are not an artifact.
-        async with self.store.pool.connection() as conn:
-            known = await queries.file(conn, self.schema, location.uri, path)
-        size = await _in_thread(location.backend.size, key)  # also refuses paths that escape the root
+        # Both the record and the bytes, asked for at once: bytes in storage without a record (an
+        # upload whose commit failed, a delete interrupted after its commit) are not an artifact.
+        known, size = await asyncio.gather(self._record_of(location, path),
+                                           _in_thread(location.backend.size, key))  # size refuses escaping paths
         if size is None or known is None:
             raise errors.NotFound("artifact", f"{location.uri}/{path}")
         if request.offset > size:
@@ -175,11 +194,11 @@ class Artifacts:
                     ahead = asyncio.ensure_future(_in_thread(next, reader, None))
                 if chunk is None and not first:
                     return
-                message = artifacts_pb2.DownloadArtifactResponse(chunk=chunk or b"", offset=offset)
                 if first:
-                    message.file.CopyFrom(file)
+                    yield artifacts_pb2.DownloadArtifactResponse(file=file, chunk=chunk or b"", offset=offset)
                     first = False
-                yield message
+                else:
+                    yield Chunk(chunk, offset)
                 if chunk is None:
                     return
                 offset += len(chunk)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import grpc
 
-from mlledger.services.artifacts.api import ArtifactApi
+from mlledger.services.artifacts.api import ArtifactApi, add_to_server
 from mlledger.services.artifacts.locations import Roots
 from mlledger.services.artifacts.operations import Artifacts
 from mlledger.services.artifacts.projector import ArtifactProjector
@@ -16,7 +16,7 @@ from mlledger.services.core.server import ServiceRuntime
 from mlledger.services.eventstore.projection import Projector
 from mlledger.services.eventstore.redaction import Redacting
 from mlledger.services.eventstore.schema import Migration
-from mlledger.v1 import artifacts_pb2, artifacts_pb2_grpc
+from mlledger.v1 import artifacts_pb2
 
 
 class ArtifactsService:
@@ -33,7 +33,7 @@ class ArtifactsService:
         roots = Roots(runtime.settings)
         artifacts = Artifacts(runtime.store, roots)
         purge = ArtifactPurge(runtime.store, roots, artifacts._location_lock)
-        artifacts_pb2_grpc.add_ArtifactServiceServicer_to_server(ArtifactApi(artifacts, purge), server)
+        add_to_server(ArtifactApi(artifacts, purge), server)
         return [artifacts_pb2.DESCRIPTOR.services_by_name["ArtifactService"].full_name]
 
 

@@ -21,8 +21,14 @@ class Writer(abc.ABC):
     """A file being written: invisible until `commit`, gone after `abort`."""
 
     @abc.abstractmethod
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | memoryview) -> None:
         """Append bytes (kept in at most a bounded buffer)."""
+
+    def prepare(self) -> None:  # noqa: B027 - an optional step, a no-op unless a backend needs it
+        """Make everything written durable without publishing it, so `commit` only publishes.
+
+        Optional: `commit` does whatever `prepare` was not called for. The service runs it while
+        the upload's transaction starts, so the slow part (an fsync) overlaps the database's."""
 
     @abc.abstractmethod
     def commit(self) -> None:

@@ -2,11 +2,13 @@
 
 Small files are buffered and put in one request once verified; larger ones go up as a
 multipart upload that is completed only on `commit` (after the digest was checked) and
-aborted otherwise, so a rejected upload never becomes visible. Memory stays at one part.
+aborted otherwise, so a rejected upload never becomes visible. Memory stays at a few parts.
 """
 
 from __future__ import annotations
 
+import contextlib
+import mmap
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from io import BytesIO
@@ -31,54 +33,97 @@ _MISSING = {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
 
 
 class S3Writer(Writer):
-    """Buffers one part and uploads full parts in the background (two at most); completes on commit."""
+    """Fills a part buffer and uploads full parts in the background (two at most); completes on commit.
+
+    Part buffers are anonymous memory maps, reused within the upload and unmapped at its end:
+    8 MiB blocks allocated and freed through malloc for every part made the service's memory
+    creep up with each upload (glibc keeps such blocks in its per-thread arenas).
+    """
 
     def __init__(self, backend: S3Backend, key: str) -> None:
         self._client = backend.client
         self._bucket = backend.bucket
         self._object = backend.object_name(key)
-        self._buffer = bytearray()
         self._upload_id = ""
         self._parts: list[Future[Part]] = []
+        self._part: mmap.mmap | None = None  # the part being filled
+        self._filled = 0
+        self._sending: dict[Future[Part], mmap.mmap] = {}
+        self._free: list[mmap.mmap] = []
 
-    def write(self, chunk: bytes) -> None:
-        self._buffer += chunk
-        if len(self._buffer) >= PART_SIZE:
-            self._upload_part()
+    def write(self, chunk: bytes | memoryview) -> None:
+        content = memoryview(chunk)
+        while content:
+            if self._part is None:
+                self._part = self._take_buffer()
+            taken = min(len(content), PART_SIZE - self._filled)
+            self._part[self._filled:self._filled + taken] = content[:taken]
+            self._filled += taken
+            content = content[taken:]
+            if self._filled == PART_SIZE:
+                self._upload_part()
+
+    def _take_buffer(self) -> mmap.mmap:
+        """A free part buffer: one whose upload finished, else a new one (PARTS_IN_FLIGHT + 1 at most)."""
+        for part in [part for part in self._sending if part.done()]:
+            self._free.append(self._sending.pop(part))
+        return self._free.pop() if self._free else mmap.mmap(-1, PART_SIZE)
 
     def _upload_part(self) -> None:
+        assert self._part is not None, "a part is uploaded once it holds bytes"
         if not self._upload_id:
             self._upload_id = self._client._create_multipart_upload(self._bucket, self._object, {})
         in_flight = [part for part in self._parts if not part.done()]
         if len(in_flight) >= PARTS_IN_FLIGHT:
             wait(in_flight, return_when=FIRST_COMPLETED)
-        number, data, upload_id = len(self._parts) + 1, bytes(self._buffer), self._upload_id
-        self._buffer.clear()
-        self._parts.append(_PART_UPLOADS.submit(self._send_part, data, upload_id, number))
+        data = memoryview(self._part)[:self._filled]
+        sent = _PART_UPLOADS.submit(self._send_part, data, self._upload_id, len(self._parts) + 1)
+        self._parts.append(sent)
+        self._sending[sent] = self._part
+        self._part, self._filled = None, 0
 
-    def _send_part(self, data: bytes, upload_id: str, number: int) -> Part:
-        return Part(number, self._client._upload_part(self._bucket, self._object, data, None, upload_id, number))
+    def _send_part(self, data: memoryview, upload_id: str, number: int) -> Part:
+        # minio passes the body to hashlib and urllib3, which both take any bytes-like object.
+        return Part(number, self._client._upload_part(self._bucket, self._object, data, None,  # type: ignore[arg-type]
+                                                      upload_id, number))
+
+    def prepare(self) -> None:
+        if self._upload_id:  # a multipart upload: every part stored, only the completion left to commit
+            if self._filled:
+                self._upload_part()
+            for part in self._parts:
+                part.result()
 
     def commit(self) -> None:
         if not self._upload_id:
-            self._client.put_object(self._bucket, self._object, BytesIO(self._buffer), len(self._buffer))
+            content = self._part[:self._filled] if self._part is not None else b""
+            self._client.put_object(self._bucket, self._object, BytesIO(content), len(content))
         else:
-            if self._buffer:
+            if self._filled:
                 self._upload_part()
             parts = [part.result() for part in self._parts]
             self._client._complete_multipart_upload(self._bucket, self._object, self._upload_id, parts)
             self._upload_id = ""
-        self._buffer.clear()
+        self._release()
 
     def abort(self) -> None:
-        self._buffer.clear()
         wait(self._parts)
+        self._release()
         if self._upload_id:
             upload_id, self._upload_id = self._upload_id, ""
             try:
                 self._client._abort_multipart_upload(self._bucket, self._object, upload_id)
             except S3Error:
                 pass  # the server expires abandoned uploads; the object never became visible
+
+    def _release(self) -> None:
+        """Unmap every part buffer (once no upload of a part is running)."""
+        wait(self._parts)
+        buffers = [*self._free, *self._sending.values(), *([self._part] if self._part is not None else [])]
+        self._free, self._sending, self._part, self._filled = [], {}, None, 0
+        for buffer in buffers:
+            with contextlib.suppress(BufferError):  # still viewed somewhere: unmapped when collected
+                buffer.close()
 
 
 class S3Backend(Backend):
