@@ -29,7 +29,7 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: st
         name=name,
         open=False,
         timeout=CONNECTION_WAIT_SECONDS,
-        kwargs={"autocommit": True},
+        kwargs={"autocommit": True, **application_name(url, name)},
         reconnect_timeout=0,
         reset=discard_if_interrupted,
     )
@@ -39,6 +39,16 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: st
         await pool.close()
         raise errors.Unavailable(f"cannot connect to PostgreSQL at {redact(url)}") from exc
     return pool
+
+
+def application_name(url: str, name: str) -> dict[str, str]:
+    """The `application_name` connection setting naming sessions `name` in pg_stat_activity (so an
+    operator, or the write benchmark's CPU split, sees whose they are), unless `url` sets one."""
+    try:
+        given = "application_name" in psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        given = False
+    return {} if given else {"application_name": name}
 
 
 async def discard_if_interrupted(conn: psycopg.AsyncConnection) -> None:
