@@ -23,13 +23,13 @@ CONNECTION_WAIT_SECONDS = 3.0
 async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: str = "mlledger") -> AsyncConnectionPool:
     """Open a pool to `url`, failing with Unavailable when the server cannot be reached."""
     pool = AsyncConnectionPool(
-        url,
+        named(url, name),
         min_size=min_size,
         max_size=max_size,
         name=name,
         open=False,
         timeout=CONNECTION_WAIT_SECONDS,
-        kwargs={"autocommit": True, **application_name(url, name)},
+        kwargs={"autocommit": True},
         reconnect_timeout=0,
         reset=discard_if_interrupted,
     )
@@ -41,14 +41,15 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: st
     return pool
 
 
-def application_name(url: str, name: str) -> dict[str, str]:
-    """The `application_name` connection setting naming sessions `name` in pg_stat_activity (so an
-    operator, or the write benchmark's CPU split, sees whose they are), unless `url` sets one."""
+def named(url: str, name: str) -> str:
+    """`url` giving its sessions the application_name `name`, shown in pg_stat_activity (so an
+    operator, or the write benchmark's CPU split, sees whose they are), unless it names one."""
     try:
-        given = "application_name" in psycopg.conninfo.conninfo_to_dict(url)
+        if "application_name" in psycopg.conninfo.conninfo_to_dict(url):
+            return url
     except psycopg.ProgrammingError:
-        given = False
-    return {} if given else {"application_name": name}
+        return url
+    return psycopg.conninfo.make_conninfo(url, application_name=name)
 
 
 async def discard_if_interrupted(conn: psycopg.AsyncConnection) -> None:

@@ -32,7 +32,7 @@ from nats.js.client import JetStreamContext
 
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore import jetstream, schema as log_schema
-from mlledger.services.eventstore.database import application_name
+from mlledger.services.eventstore.database import named
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import RecordedEvent
 from mlledger.services.eventstore import postgres_log
@@ -148,10 +148,8 @@ class Relay:
 
     async def _run_as_leader(self) -> None:
         name = f"mlledger-{self.service}-relay"
-        leader = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True,
-                                                       **application_name(self.database_url, name))
-        listening = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True,
-                                                          **application_name(self.database_url, f"{name}-listen"))
+        leader = await psycopg.AsyncConnection.connect(named(self.database_url, name), autocommit=True)
+        listening = await psycopg.AsyncConnection.connect(named(self.database_url, f"{name}-listen"), autocommit=True)
         async with leader, listening:
             await self._wait_for_leadership(leader)
             if self.listen:
