@@ -34,7 +34,7 @@ from bench_registry import threaded
 from bench_tracking import populate, search
 from mlledger.testing import TestStack, running_stack, start_infrastructure
 from mlledger.v1 import events_pb2, tracking_pb2, tracking_pb2_grpc
-from stack_meter import PeakPss, cpu_seconds, stack_groups
+from stack_meter import PeakPss, cpu_seconds, postgres_session_cpu, session_cpu_spent, stack_groups
 
 MB = 1_000_000
 MiB = 1 << 20
@@ -58,16 +58,20 @@ def sequential(call: Callable[[int], object], count: int) -> tuple[float, float]
     return statistics.median(timings) * 1000, count / sum(timings)
 
 
-def small_writes(client: mlledger.Client, groups: dict[str, int], calls: int) -> None:
-    """The sequential single-write rows, and the CPU each create_run costs across the stack."""
+def small_writes(client: mlledger.Client, groups: dict[str, int], calls: int, database_url: str) -> None:
+    """The sequential single-write rows, and the CPU each create_run costs across the stack (and
+    within PostgreSQL, by session: each service's pool, relay and listener)."""
     experiment = client.create_experiment(f"writes-{uuid.uuid4().hex[:6]}")
-    before = cpu_seconds(groups)
+    before, sessions_before = cpu_seconds(groups), postgres_session_cpu(database_url)
     p50, rate = sequential(lambda i: client.create_run(experiment), calls)
-    after = cpu_seconds(groups)
+    after, sessions_after = cpu_seconds(groups), postgres_session_cpu(database_url)
     report_sequential("create_run", p50, rate, calls)
     spent = {name: (after[name] - before[name]) / (calls + 20) * 1000 for name in after}
     print("    CPU per create_run (ms): " + ", ".join(f"{name} {ms:.2f}" for name, ms in spent.items())
           + f", total {sum(spent.values()):.2f}", flush=True)
+    sessions = session_cpu_spent(sessions_before, sessions_after, calls + 20)
+    print("    of which PostgreSQL, by session (ms): "
+          + ", ".join(f"{name} {ms:.2f}" for name, ms in sessions.items() if ms >= 0.005), flush=True)
     run_id = client.create_run(experiment).info.run_id
     report_sequential("log_metric", *sequential(lambda i: client.log_metric(run_id, "loss", 0.5, step=i), calls), calls)
     report_sequential("set_tag", *sequential(lambda i: client.set_tag(run_id, "phase", str(i)), calls), calls)
@@ -222,7 +226,7 @@ def main() -> None:
             print(f"write-path benchmark: {os.cpu_count()} CPUs, load at start {os.getloadavg()}")
             print(f"{'row':<52} {'target':<16} {'measured':<30} {'verdict':<7}")
             with PeakPss(groups.values()) as memory:
-                small_writes(client, groups, args.calls)
+                small_writes(client, groups, args.calls, stack.database_url)
                 large_model_registration(client, args.large_mb)
                 concurrent_writes(client, args.seconds)
                 transfers(stack, client, args.large_mb)

@@ -60,6 +60,30 @@ def cpu_seconds(groups: Mapping[str, int]) -> dict[str, float]:
     return used
 
 
+def postgres_session_cpu(database_url: str) -> dict[int, tuple[str, float]]:
+    """pid -> (whose, CPU seconds so far) for the PostgreSQL sessions of the stack's database, named
+    by their application name (a service's pool, its relay and listener), and for the server's
+    background processes (WAL writer, checkpointer...) by their kind."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid, CASE WHEN datname IS NULL THEN backend_type "
+            "ELSE coalesce(nullif(application_name, ''), 'other') END FROM pg_stat_activity "
+            "WHERE (datname = current_database() OR datname IS NULL) AND pid <> pg_backend_pid()").fetchall()
+    processes = _processes()
+    return {pid: (name, processes[pid][1]) for pid, name in rows if pid in processes}
+
+
+def session_cpu_spent(before: Mapping[int, tuple[str, float]], after: Mapping[int, tuple[str, float]],
+                      calls: int) -> dict[str, float]:
+    """Milliseconds of CPU per call by session name between two `postgres_session_cpu` samples."""
+    spent: dict[str, float] = {}
+    for pid, (name, seconds) in after.items():
+        spent[name] = spent.get(name, 0.0) + (seconds - before.get(pid, (name, 0.0))[1]) * 1000 / calls
+    return dict(sorted(spent.items(), key=lambda item: -item[1]))
+
+
 def _pss_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():

@@ -62,7 +62,10 @@ class AuthComponent:
                 log.warning("authentication is on without MLLEDGER_AUTH_SERVICE_TOKEN: calls between services "
                             "will be refused", service=service.service)
         if service.nats_url and service.relay:
-            component.relay = Relay(store, service.database_url, service.nats_url, SCHEMA, service.stream)
+            # With authentication off the auth log changes only by an administrator's call: its
+            # relay polls instead of being signalled at every commit of every service.
+            component.relay = Relay(store, service.database_url, service.nats_url, SCHEMA, service.stream,
+                                    listen=settings.enabled)
             component.relay.start()
         log.info("auth component started", service=service.service, enabled=settings.enabled)
         return component

@@ -120,7 +120,7 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
     from mlledger.services.core import edge_options as edge_settings
     from mlledger.services.core import logging as service_logging
     from mlledger.services.core.config import Settings, parse_endpoints
-    from mlledger.services.core.server import serve_forever
+    from mlledger.services.core.server import run
     from mlledger.services.eventstore.jetstream import StreamSettings
 
     service_logging.configure(log_format, log_level)
@@ -143,7 +143,7 @@ def serve(service: str, host: str, port: int, database_url: str, nats_url: str, 
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        asyncio.run(serve_forever(catalog.definition(service), settings))
+        run(catalog.definition(service), settings)
     except OSError as exc:
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:

@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 import grpc
+import uvloop
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -178,6 +179,13 @@ class ServiceRuntime:
         if self.store is not None:
             await self.store.pool.close()
         log.info("service stopped", service=self.settings.service)
+
+
+def run(definition: ServiceDefinition, settings: Settings) -> None:
+    """Serve until SIGINT or SIGTERM on uvloop's event loop. Everything a service does waits on
+    sockets (gRPC, PostgreSQL, NATS), and uvloop's loop costs about a tenth less of the service's
+    CPU per call than asyncio's own (measured with benchmarks/bench_writes.py)."""
+    uvloop.run(serve_forever(definition, settings))
 
 
 async def serve_forever(definition: ServiceDefinition, settings: Settings, *, on_ready: object = None) -> None:

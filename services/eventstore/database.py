@@ -23,7 +23,7 @@ CONNECTION_WAIT_SECONDS = 3.0
 async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: str = "mlledger") -> AsyncConnectionPool:
     """Open a pool to `url`, failing with Unavailable when the server cannot be reached."""
     pool = AsyncConnectionPool(
-        url,
+        named(url, name),
         min_size=min_size,
         max_size=max_size,
         name=name,
@@ -39,6 +39,17 @@ async def open_pool(url: str, *, min_size: int = 2, max_size: int = 16, name: st
         await pool.close()
         raise errors.Unavailable(f"cannot connect to PostgreSQL at {redact(url)}") from exc
     return pool
+
+
+def named(url: str, name: str) -> str:
+    """`url` giving its sessions the application_name `name`, shown in pg_stat_activity (so an
+    operator, or the write benchmark's CPU split, sees whose they are), unless it names one."""
+    try:
+        if "application_name" in psycopg.conninfo.conninfo_to_dict(url):
+            return url
+    except psycopg.ProgrammingError:
+        return url
+    return psycopg.conninfo.make_conninfo(url, application_name=name)
 
 
 async def discard_if_interrupted(conn: psycopg.AsyncConnection) -> None:

@@ -18,8 +18,9 @@ Reads and the rebuild's replay are in `postgres_log.py`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 import psycopg
@@ -190,10 +191,10 @@ class PostgresEventStore(EventStore):
         async with translated():
             try:
                 # Pipeline mode: statements whose results are not read travel together, so a
-                # write costs about four round trips (BEGIN with the key check, the service's
-                # reads, the append lock and time at the first append, and the insert with
-                # COMMIT) however many rows its projector writes.
-                async with self.pool.connection() as conn, conn.pipeline(), conn.transaction():
+                # write costs one round trip plus one per result it reads before deciding
+                # (the key check, the service's reads, the time at the first append), however
+                # many rows its projector writes.
+                async with self.pool.connection() as conn, pipelined_transaction(conn):
                     if self.projector.tables:
                         # All read-model tables first (ROW EXCLUSIVE: writers never block each
                         # other), in the order a rebuild locks them, then the append lock later:
@@ -289,6 +290,23 @@ class PostgresEventStore(EventStore):
             if self.projector.tables:
                 await conn.execute(f"TRUNCATE {tables}")
             return await log.replay(conn, self.schema, self.projector, batch_size, on_progress)
+
+
+@contextlib.asynccontextmanager
+async def pipelined_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
+    """One transaction in pipeline mode: BEGIN, the block's statements and COMMIT are sent
+    without waiting, and one Sync at the end collects their results.
+
+    psycopg's `transaction()` inside a pipeline waits for the server after BEGIN and again
+    before COMMIT (it syncs to learn the transaction's state): three round trips more per write
+    than the server needs. A failed statement makes the server skip the rest, COMMIT included,
+    until the Sync; the pool's `connection()` block, which this one runs in, then rolls the
+    failed transaction back, as it does after an exception raised here.
+    """
+    async with conn.pipeline():
+        await conn.execute("BEGIN", prepare=False)
+        yield
+        await conn.execute("COMMIT", prepare=False)
 
 
 def _call_kind(response_type: str, method: str) -> str:

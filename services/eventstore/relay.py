@@ -15,9 +15,9 @@ can reach JetStream on a new connection ahead of an earlier one; the relay then 
 connection and starts again from its checkpoint.
 
 Leadership: one relay per schema is active. It holds a session-level advisory lock on a
-dedicated connection, reads every batch through that session in a statement that returns
-nothing unless the session still holds the lock, and writes its checkpoint through that session
-only while it holds the lock and only forwards.
+dedicated connection, reads every batch through that session in a statement that reads no
+event unless the session still holds the lock (and says whether it does), and writes its
+checkpoint through that session only while it holds the lock and only forwards.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from nats.js.client import JetStreamContext
 
 from mlledger.services.core.logging import get_logger
 from mlledger.services.eventstore import jetstream, schema as log_schema
+from mlledger.services.eventstore.database import named
 from mlledger.services.eventstore.jetstream import StreamSettings
 from mlledger.services.eventstore.model import RecordedEvent
 from mlledger.services.eventstore import postgres_log
@@ -65,6 +66,9 @@ class RelayStats:
 
     published: int = 0
     batches: int = 0
+    #: Statements run to read the log, each also checking leadership: two per batch when caught up
+    #: (the batch, then nothing new).
+    reads: int = 0
     failures: int = 0
     #: The checkpointed position: everything up to it is acknowledged by JetStream and recorded.
     position: int = 0
@@ -84,6 +88,7 @@ class Relay:
         batch_size: int = 500,
         poll_interval: float = 1.0,
         checkpoint_name: str = "relay",
+        listen: bool = True,
     ) -> None:
         self.store = store
         self.database_url = database_url
@@ -93,6 +98,9 @@ class Relay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.checkpoint_name = checkpoint_name
+        #: Wake on NOTIFY (else only poll): PostgreSQL signals every listening session of the
+        #: database at every commit of any service, so a log written rarely is better polled.
+        self.listen = listen
         self.stats = RelayStats()
         self._nc: NATS | None = None
         self._wake = asyncio.Event()
@@ -139,11 +147,13 @@ class Relay:
                 await self._close_nats()
 
     async def _run_as_leader(self) -> None:
-        leader = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
-        listening = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
+        name = f"mlledger-{self.service}-relay"
+        leader = await psycopg.AsyncConnection.connect(named(self.database_url, name), autocommit=True)
+        listening = await psycopg.AsyncConnection.connect(named(self.database_url, f"{name}-listen"), autocommit=True)
         async with leader, listening:
             await self._wait_for_leadership(leader)
-            await listening.execute(f"LISTEN {self.store.channel}")
+            if self.listen:
+                await listening.execute(f"LISTEN {self.store.channel}")
             listener = asyncio.create_task(self._listen(listening))
             try:
                 self._nc = await jetstream.connect(self.nats_url, name=f"mlledger-{self.service}-relay",
@@ -207,28 +217,35 @@ class Relay:
                 due = position - self.stats.position >= self.batch_size
                 if due or asyncio.get_running_loop().time() - saved_at >= CHECKPOINT_INTERVAL:
                     saved_at = await self._save_checkpoint(leader, position)
+                # Read again at once: under load, events committed while this batch was published
+                # are taken now instead of after their NOTIFY's trip through two more processes.
                 continue
-            # Nothing to read: either nothing new, or this session lost the lock (then this raises).
-            await self._check_leadership(leader)
+            # Nothing new (the read raised if this session had lost the relay lock).
             unsaved = position > self.stats.position
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), CHECKPOINT_INTERVAL if unsaved else self.poll_interval)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CHECKPOINT_INTERVAL if unsaved else self.poll_interval):
+                    await self._wake.wait()
             if unsaved and not self._wake.is_set():
                 saved_at = await self._save_checkpoint(leader, position)
 
     async def _read_as_leader(self, leader: psycopg.AsyncConnection, position: int) -> list[RecordedEvent]:
-        """The next batch after `position`, read through the leader session by a statement that
-        returns nothing unless this session still holds the relay lock (check and read in one
-        round trip)."""
+        """The next batch after `position`, read through the leader session by one statement
+        that also says whether this session still holds the relay lock (it reads no event
+        unless it does); raises LeadershipLost when it does not."""
         try:
-            cursor = await asyncio.wait_for(leader.execute(
-                f"SELECT {postgres_log.COLUMNS} FROM {self.store.schema}.events WHERE position > %s AND {_HOLDS_LOCK} "
-                "ORDER BY position LIMIT %s", (position, *_lock_args(self._lock_key), self.batch_size)),
-                LEADER_CHECK_TIMEOUT)
-            rows = await cursor.fetchall()
+            async with asyncio.timeout(LEADER_CHECK_TIMEOUT):
+                cursor = await leader.execute(
+                    f"SELECT held.yes, e.* FROM (SELECT {_HOLDS_LOCK} AS yes) held LEFT JOIN LATERAL "
+                    f"(SELECT {postgres_log.COLUMNS} FROM {self.store.schema}.events WHERE held.yes AND position > %s "
+                    "ORDER BY position LIMIT %s) e ON true", (*_lock_args(self._lock_key), position, self.batch_size))
+                rows = await cursor.fetchall()
         except (TimeoutError, psycopg.Error) as exc:
             raise LeadershipLost(f"the leader session is gone: {exc or type(exc).__name__}") from exc
-        return [postgres_log.recorded(row) for row in rows]
+        self.stats.reads += 1
+        if not (rows and rows[0][0]):
+            raise LeadershipLost("the relay lock is no longer held")
+        # With the lock held and nothing new, the one row has no event (its columns are NULL).
+        return [postgres_log.recorded(row[1:]) for row in rows if row[1] is not None]
 
     async def _publish(self, nc: NATS, js: JetStreamContext, events: list[RecordedEvent]) -> None:
         """Publish a batch and wait for every ack; raise (so the relay restarts from its checkpoint

@@ -185,3 +185,44 @@ async def test_relay_killed_and_nats_restarted_mid_way_loses_nothing(store, data
     missing, extra = set(logged_ids) - set(unique_ids), set(unique_ids) - set(logged_ids)
     assert (len(missing), len(extra)) == (0, 0), f"{len(missing)} events never published, {len(extra)} unknown"
     assert unique_ids == logged_ids, "published out of order"
+
+
+async def test_caught_up_relay_reads_twice_per_event_written(store, database_url, mlledger_infrastructure):
+    """Writes one at a time cost the relay two statements each: the read finding the event and the
+    read finding nothing new, each of which also checks leadership (no separate check)."""
+    settings = unique_stream_settings()
+    relay = Relay(store, database_url, mlledger_infrastructure.nats_url, SCHEMA, settings, poll_interval=30)
+    relay.start()
+    try:
+        await store.write(_one, Response)
+        await wait_until_published(store, lambda: asyncio.sleep(0, relay.stats.published))
+        reads_before = relay.stats.reads
+        for _ in range(20):
+            await store.write(_one, Response)
+            await wait_until_published(store, lambda: asyncio.sleep(0, relay.stats.published))
+        reads = relay.stats.reads - reads_before
+    finally:
+        await relay.stop()
+    assert 39 <= reads <= 42, f"{reads} reads for 20 events written one at a time"
+    assert [e.id for e in await published(mlledger_infrastructure.nats_url, settings)] == [
+        str(e.id) for e in await store.read_all()]
+
+
+async def test_relay_that_does_not_listen_publishes_by_polling(store, database_url, mlledger_infrastructure):
+    """With listen=False (a rarely written log) no session LISTENs, so commits signal nobody, and
+    the relay still publishes every event at its next poll."""
+    settings = unique_stream_settings()
+    relay = Relay(store, database_url, mlledger_infrastructure.nats_url, SCHEMA, settings, poll_interval=0.2,
+                  listen=False)
+    relay.start()
+    try:
+        for _ in range(3):
+            await store.write(_one, Response)
+        await wait_until_published(store, lambda: asyncio.sleep(0, relay.stats.published), timeout=10)
+        async with store.pool.connection() as conn:
+            cursor = await conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                        "AND query ILIKE 'LISTEN%%'")
+            assert await cursor.fetchone() == (0,)
+    finally:
+        await relay.stop()
+    assert len(await published(mlledger_infrastructure.nats_url, settings)) == 3
