@@ -302,10 +302,18 @@ async def pipelined_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
     than the server needs. A failed statement makes the server skip the rest, COMMIT included,
     until the Sync; the pool's `connection()` block, which this one runs in, then rolls the
     failed transaction back, as it does after an exception raised here.
+
+    When the block fails, the results still queued are collected here, quietly: they can only
+    say that the server skipped them after the failure, which the raised error already tells.
     """
-    async with conn.pipeline():
+    async with conn.pipeline() as pipeline:
         await conn.execute("BEGIN", prepare=False)
-        yield
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(psycopg.Error):
+                await pipeline.sync()
+            raise
         await conn.execute("COMMIT", prepare=False)
 
 

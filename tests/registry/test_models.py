@@ -27,6 +27,18 @@ def test_duplicate_name_is_already_exists_and_stores_nothing(client, model_name)
     assert client.get_registered_model(model_name).description == ""
 
 
+def test_a_refused_duplicate_leaves_no_driver_warning_in_the_log(client, model_name, mlledger_stack):
+    """The database refuses the duplicate name mid-transaction; the registry answers
+    AlreadyExists and its log gains no line from the database driver about the aborted write."""
+    log = mlledger_stack.stack.config.data_dir / "logs" / "registry.log"
+    before = log.read_text().count("psycopg")
+    client.create_registered_model(model_name)
+    for _ in range(8):  # past the driver's threshold for preparing the statements
+        with pytest.raises(errors.AlreadyExists):
+            client.create_registered_model(model_name)
+    assert log.read_text().count("psycopg") == before
+
+
 @pytest.mark.parametrize("bad", ["", " padded", "a/b", "a@b", "x" * 300])
 def test_bad_names_are_invalid_argument_naming_the_field(client, bad):
     """A malformed model name is refused with INVALID_ARGUMENT on the field "name"."""
