@@ -161,18 +161,19 @@ class Queries:
         return int(row[0]) if row else 0
 
     async def _with_data(self, conn: AsyncConnection, rows: list[tuple[Any, ...]]) -> list[pb.Run]:
-        # One round trip for params, tags, latest metrics and inputs of every run on the page.
+        # One round trip for params, tags, latest metrics and inputs of every run on the page; each
+        # entry is built in place (add) rather than built and then copied in (append).
         ids = [row[0] for row in rows]
         runs = {row[0]: pb.Run(info=_run_info(row)) for row in rows}
         cursor = await conn.execute(_DATA_QUERY.replace("{schema}", self.schema), {"ids": ids})  # type: ignore[arg-type]
         for kind, run_id, key, text, number, time, step, blob, _, _ in await cursor.fetchall():
             data = runs[run_id].data
             if kind == 0:
-                data.params.append(pb.Param(key=key, value=text))
+                data.params.add(key=key, value=text)
             elif kind == 1:
-                data.tags.append(pb.Tag(key=key, value=text))
+                data.tags.add(key=key, value=text)
             elif kind == 2:
-                data.metrics.append(pb.Metric(key=key, value=number, timestamp_ms=time, step=step))
+                data.metrics.add(key=key, value=number, timestamp_ms=time, step=step)
             else:
                 runs[run_id].inputs.dataset_inputs.append(pb.DatasetInput.FromString(bytes(blob)))
         return [runs[run_id] for run_id in ids]
