@@ -1,16 +1,19 @@
 """Tracking service figures over raw gRPC stubs: ingestion, history reads, search, run creation.
 
-Usage: python benchmarks/bench_tracking.py [--quick]
+Usage: python benchmarks/bench_tracking.py [--quick] [--only search] [--runs N]
 
 Starts a private stack (PostgreSQL, NATS, the tracking service) and prints:
 ingestion points/s through StreamMetrics, the read time of a 100k-point history, SearchRuns
-p50/p99 over 10k runs with a params-and-metrics filter ordered by a metric, and CreateRun/s.
+p50/p99 over 10k runs with a params-and-metrics filter ordered by a metric (its first page, and
+its fifth through a page token), and CreateRun/s. `--only search` loads the runs and prints the
+search rows alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import time
 
@@ -18,9 +21,10 @@ import grpc
 import numpy as np
 import psycopg
 
-from mlledger.testing import running_stack
+from mlledger.testing import TestStack, running_stack
 from mlledger.v1 import tracking_pb2 as pb
 from mlledger.v1 import tracking_pb2_grpc
+from stack_meter import cpu_seconds, stack_groups
 
 Stub = tracking_pb2_grpc.TrackingServiceStub
 
@@ -105,11 +109,14 @@ async def populate(stub: Stub, runs: int) -> str:
     return str(experiment.experiment_id)
 
 
-async def search(stub: Stub, experiment_id: str, queries: int) -> tuple[float, float]:
-    """(p50, p99) ms of SearchRuns with a params-and-metrics filter ordered by a metric (100 per page)."""
+async def search(stub: Stub, experiment_id: str, queries: int, page: int = 1) -> tuple[float, float]:
+    """(p50, p99) ms of SearchRuns with a params-and-metrics filter ordered by a metric (100 per page),
+    reading the given page (its token is fetched first)."""
     request = pb.SearchRunsRequest(experiment_ids=[experiment_id], max_results=100,
                                    filter="params.lr = '0.01' and metrics.acc > 0.5 and tags.team != 't1'",
                                    order_by=["metrics.acc DESC"])
+    for _ in range(page - 1):
+        request.page_token = (await stub.SearchRuns(request)).next_page_token
     timings = []
     for _ in range(queries):
         started = time.perf_counter()
@@ -133,29 +140,44 @@ async def create_runs(stub: Stub, count: int, concurrency: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, only: str, runs: int | None) -> None:
     with running_stack(services=("tracking",)) as stack:
         async with grpc.aio.insecure_channel(stack.tracking_uri, options=[
             ("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)]) as channel:
             stub = Stub(channel)
             await stub.GetExperiment(pb.GetExperimentRequest(experiment_id="0"), wait_for_ready=True)
-            rate = await ingestion(stub, runs=2 if quick else 4, batches=5 if quick else 25, batch_points=10_000)
-            print(f"ingestion (StreamMetrics, 10k-point batches): {rate:,.0f} points/s")
-            columnar, rows = await history(stub, 20_000 if quick else 100_000, 5 if quick else 20)
-            label = "20k" if quick else "100k"
-            print(f"metric history of {label} points: {columnar:.1f} ms columnar (p50), {rows:.1f} ms as Metric rows")
-            runs, label = (1000, "1k") if quick else (10_000, "10k")
-            experiment_id = await populate(stub, runs)
-            p50, p99 = await search(stub, experiment_id, 50 if quick else 200)
-            print(f"SearchRuns over {label} runs, right after loading: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+            if only != "search":
+                rate = await ingestion(stub, runs=2 if quick else 4, batches=5 if quick else 25, batch_points=10_000)
+                print(f"ingestion (StreamMetrics, 10k-point batches): {rate:,.0f} points/s")
+                columnar, rows = await history(stub, 20_000 if quick else 100_000, 5 if quick else 20)
+                label = "20k" if quick else "100k"
+                print(f"metric history of {label} points: {columnar:.1f} ms columnar (p50), {rows:.1f} ms as Metric rows")
+            await search_rows(stack, stub, runs or (1000 if quick else 10_000), 50 if quick else 200)
+            if only != "search":
+                per_second = await create_runs(stub, 500 if quick else 3000, 16)
+                print(f"CreateRun (raw stubs, 16 in flight): {per_second:,.0f} runs/s")
+
+
+async def search_rows(stack: TestStack, stub: Stub, runs: int, queries: int) -> None:
+    """Load `runs` runs and print the SearchRuns figures: right after the load, then with fresh statistics."""
+    groups = stack_groups(stack, stack.infrastructure)
+    experiment_id = await populate(stub, runs)
+    for when in ("right after loading", "with planner statistics"):
+        if when == "with planner statistics":
             analyze(stack.database_url)
-            p50, p99 = await search(stub, experiment_id, 50 if quick else 200)
-            print(f"SearchRuns over {label} runs, with planner statistics: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
-            per_second = await create_runs(stub, 500 if quick else 3000, 16)
-            print(f"CreateRun (raw stubs, 16 in flight): {per_second:,.0f} runs/s")
+        for page in (1, 5):
+            before = cpu_seconds(groups)
+            p50, p99 = await search(stub, experiment_id, queries, page)
+            after = cpu_seconds(groups)
+            spent = ", ".join(f"{name} {(after[name] - before[name]) / (queries + page - 1) * 1000:.2f}" for name in after)
+            print(f"SearchRuns over {runs} runs, page {page}, {when}: p50 {p50:.1f} ms, p99 {p99:.1f} ms "
+                  f"({queries} calls, load {os.getloadavg()[0]:.2f}; CPU ms per call: {spent})", flush=True)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run (seconds, not minutes)")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--only", choices=["all", "search"], default="all", help="run every row, or the search rows")
+    parser.add_argument("--runs", type=int, help="runs loaded before the search rows (default 10,000; 1,000 quick)")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.quick, arguments.only, arguments.runs))

@@ -3,6 +3,7 @@
     python benchmarks/bench_writes.py            # the default run (a few minutes)
     python benchmarks/bench_writes.py --quick    # a small run (about a minute)
     python benchmarks/bench_writes.py --calls 3000 --seconds 20 --runs 10000 --large-mb 1024
+    python benchmarks/bench_writes.py --only search --runs 10000    # the search row alone
 
 Starts a private stack (mlledger.testing: PostgreSQL, NATS, tracking, registry, artifacts) and
 prints one row per target of the write-path issue: the target, the measured figure, whether it
@@ -216,6 +217,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10_000, help="runs loaded before the search row")
     parser.add_argument("--large-mb", type=int, default=1024, help="size of the memory-checked upload")
     parser.add_argument("--rate", type=float, default=1500.0, help="writes/s offered in the publication row")
+    parser.add_argument("--only", choices=["all", "search"], default="all", help="every row, or the search row alone")
     args = parser.parse_args()
     if args.quick:
         args.calls, args.seconds, args.runs, args.large_mb = 200, 3.0, 2000, 256
@@ -225,6 +227,9 @@ def main() -> None:
             groups = stack_groups(stack, infra)
             print(f"write-path benchmark: {os.cpu_count()} CPUs, load at start {os.getloadavg()}")
             print(f"{'row':<52} {'target':<16} {'measured':<30} {'verdict':<7}")
+            if args.only == "search":
+                asyncio.run(search_after_load(stack, args.runs))
+                return
             with PeakPss(groups.values()) as memory:
                 small_writes(client, groups, args.calls, stack.database_url)
                 large_model_registration(client, args.large_mb)

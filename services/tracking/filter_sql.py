@@ -144,18 +144,63 @@ class Compiler:
                 column, _ = self._attribute(key.field)
                 terms.append(sql.Identifier(self.target.alias, column) + direction)
                 continue
-            if key.field.entity not in self.target.keyed:
-                raise _fail(self.field_name, f"cannot order by {key.field.entity}s here", key.field)
-            table, _ = self.target.keyed[key.field.entity]
-            alias = sql.Identifier(f"o{index}")
-            joins.append(sql.SQL(" LEFT JOIN {table} {alias} ON {alias}.{id} = {outer} AND {alias}.key = %s").format(
-                table=sql.Identifier(self.schema, table), alias=alias, id=sql.Identifier(self.target.id_column),
-                outer=sql.Identifier(self.target.alias, self.target.id_column)))
+            alias = f"o{index}"
+            joins.append(self._sort_join(key, alias, "LEFT JOIN"))
             params.append(key.field.key)
-            terms.append(sql.SQL("{}.value").format(alias) + direction)
-        for column, ascending in default:
-            terms.append(sql.Identifier(self.target.alias, column) + sql.SQL(" ASC" if ascending else " DESC"))
+            terms.append(sql.Identifier(alias, "value") + direction)
+        terms.extend(self._default_terms(default))
         return sql.SQL("").join(joins), sql.SQL(", ").join(terms), params
+
+    def parts(self, keys: list[OrderKey], default: list[tuple[str, bool]]) -> list[Part]:
+        """The order of `order()` as consecutive parts, each read with its own query.
+
+        When the first sort key is keyed (a metric, param or tag), the rows that have it come first,
+        sorted by its value, and the rows that lack it (its NULLs) after them, sorted by the other
+        keys. Reading the first part through an inner join on the key lets PostgreSQL walk the
+        key's (key, value) index in order and stop at the end of the page, where the single
+        NULLS LAST left join had to join and sort every matching run. Any other order is one part.
+        """
+        if not keys or keys[0].field.entity == "attribute":
+            joins, terms, params = self.order(keys, default)
+            return [Part(joins, terms, params, Compiled(sql.SQL("TRUE"), []))]
+        first, rest = keys[0], keys[1:]
+        rest_joins, rest_terms, rest_params = self.order(rest, default)
+        present = Part(
+            joins=self._sort_join(first, "lead", "JOIN") + rest_joins,
+            # The value is never NULL here: no NULLS LAST, so the order is the index's (either direction).
+            terms=sql.Identifier("lead", "value") + sql.SQL(" ASC, " if first.ascending else " DESC, ") + rest_terms,
+            params=[first.field.key, *rest_params],
+            restriction=Compiled(sql.SQL("TRUE"), []))
+        absent = Part(rest_joins, rest_terms, rest_params, self.condition(Comparison(first.field, "IS NULL", None)))
+        return [present, absent]
+
+    def _sort_join(self, key: OrderKey, alias: str, join: str) -> sql.Composable:
+        """` <join> <keyed table> <alias>` on this row's value of `key` (its key name is the next parameter)."""
+        if key.field.entity not in self.target.keyed:
+            raise _fail(self.field_name, f"cannot order by {key.field.entity}s here", key.field)
+        table, _ = self.target.keyed[key.field.entity]
+        return sql.SQL(" {join} {table} {alias} ON {alias}.{id} = {outer} AND {alias}.key = %s").format(
+            join=sql.SQL(join), table=sql.Identifier(self.schema, table), alias=sql.Identifier(alias),
+            id=sql.Identifier(self.target.id_column), outer=sql.Identifier(self.target.alias, self.target.id_column))
+
+    def _default_terms(self, default: list[tuple[str, bool]]) -> list[sql.Composable]:
+        return [sql.Identifier(self.target.alias, column) + sql.SQL(" ASC" if ascending else " DESC")
+                for column, ascending in default]
+
+
+@dataclass
+class Part:
+    """One consecutive part of a sorted search (see `Compiler.parts`).
+
+    Its rows are the search's matches that `joins` keep (an inner join keeps those having its key)
+    and that meet `restriction`; `joins` bring the sort values (their key names are `params`,
+    which come before every other parameter) and `terms` sort them.
+    """
+
+    joins: sql.Composable
+    terms: sql.Composable
+    params: list[Any]
+    restriction: Compiled
 
 
 RUNS = Target(
