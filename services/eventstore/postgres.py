@@ -310,11 +310,11 @@ async def pipelined_transaction(conn: AsyncConnection) -> AsyncIterator[None]:
         await conn.execute("BEGIN", prepare=False)
         try:
             yield
+            await conn.execute("COMMIT", prepare=False)
         except BaseException:
             with contextlib.suppress(psycopg.Error):
                 await pipeline.sync()
             raise
-        await conn.execute("COMMIT", prepare=False)
 
 
 def _call_kind(response_type: str, method: str) -> str:
