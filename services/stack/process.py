@@ -49,6 +49,11 @@ def _death_signal_wrapper() -> list[str] | None:
 # Resolved once: the prefix is looked up on PATH, which does not change while a stack runs.
 _setpriv = _death_signal_wrapper()
 
+#: Run after the death signal is set, before the command: a parent that died before that moment
+#: would never signal, so the child checks that its parent is still the one that spawned it
+#: (its first argument) and otherwise exits as if signalled, instead of living on as an orphan.
+_UNLESS_ORPHANED = '[ "$PPID" = "$1" ] || exit 143; shift; exec "$@"'
+
 
 def dies_with_parent() -> bool:
     """Whether a child spawned from the calling thread now gets a parent-death signal."""
@@ -65,7 +70,8 @@ def spawn(args: Sequence[str], *, log: IO[bytes] | None = None, death_signal: in
     command = list(args)
     if dies_with_parent():
         name = signal.Signals(death_signal).name.removeprefix("SIG")
-        command = [*_setpriv, "--pdeathsig", name, "--", *command]  # type: ignore[misc]
+        command = [*_setpriv, "--pdeathsig", name, "--", "sh", "-c", _UNLESS_ORPHANED, "sh", str(os.getpid()),
+                   *command]  # type: ignore[misc]
     streams: dict[str, Any] = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL if log is None else log,
                                "stderr": subprocess.DEVNULL if log is None else subprocess.STDOUT}
     return subprocess.Popen(command, start_new_session=True, **{**streams, **options})

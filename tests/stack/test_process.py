@@ -33,6 +33,27 @@ def test_a_child_dies_with_a_killed_parent() -> None:
         parent.wait()
 
 
+def test_a_child_whose_parent_dies_at_once_does_not_outlive_it() -> None:
+    """A parent that dies right after spawn(), possibly before the death signal is set in the
+    child, still leaves no child behind: the child notices it was orphaned and exits."""
+    children = []
+    for _ in range(30):
+        parent = subprocess.run([sys.executable, "-c", textwrap.dedent("""
+            import os
+            from mlledger.services.stack.process import spawn
+            print(spawn(["sleep", "300"]).pid, flush=True)
+            os._exit(0)
+        """)], stdout=subprocess.PIPE, text=True, check=True)
+        children.append(int(parent.stdout))
+    try:
+        for child in children:
+            wait_until(lambda: _stat(child) is None or _stat(child)[0] == "Z", "the child to die", timeout=30)  # type: ignore[index]
+    finally:
+        for child in children:
+            if _stat(child) is not None:
+                os.kill(child, signal.SIGKILL)
+
+
 def test_reaping_a_dead_child_kills_what_is_left_of_its_group() -> None:
     """When a group leader dies (as a killed postmaster does), reap() kills the rest of its group and reaps it."""
     leader = spawn(["sh", "-c", "sleep 300 & echo $!; wait"], stdout=subprocess.PIPE)
