@@ -26,7 +26,8 @@ def test_webhook_commands(mlledger_stack):
         assert name in listed.output and secret not in listed.output
         tested = runner.invoke(main, ["webhooks", "test", name, *uri])
         assert tested.exit_code == 0 and tested.output.startswith("ok: status 204"), tested.output
-        assert receiver.requests and b"webhook.test" in receiver.requests[-1][1]
+        # The webhook also receives the events it subscribes to, so the ping need not come last.
+        assert any(b"webhook.test" in body for _, body in receiver.requests)
         paused = runner.invoke(main, ["webhooks", "update", name, "--paused", *uri], terminal_width=200)
         assert paused.exit_code == 0 and "paused" in paused.output
         log = runner.invoke(main, ["webhooks", "deliveries", name, *uri], terminal_width=200)
