@@ -11,36 +11,18 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from mlledger import errors
 from mlledger.chunk_wire import Chunk
 from mlledger.services.artifacts import domain, events, queries
-from mlledger.services.artifacts.backends.base import Writer, storage_error
+from mlledger.services.artifacts.backends.base import Writer, in_thread
 from mlledger.services.artifacts.locations import Location, Roots
 from mlledger.services.artifacts.snapshots import Snapshots
 from mlledger.services.core import paging
 from mlledger.services.eventstore import schema as log_schema
 from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.v1 import artifacts_pb2
-
-T = TypeVar("T")
-
-
-def _translated(fn: Callable[..., T], *args: Any) -> T:
-    try:
-        return fn(*args)
-    except Exception as exc:
-        mapped = storage_error(exc)
-        if mapped is None:
-            raise
-        raise mapped from exc
-
-
-async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
-    """Run a blocking storage call in a worker thread, with storage failures as mlledger errors."""
-    return await asyncio.to_thread(_translated, fn, *args)
-
 
 async def _finished(future: asyncio.Future[Any]) -> None:
     """Wait until `future` is done, without raising its error (the call answers with its own)."""
@@ -84,7 +66,7 @@ class Artifacts:
             raise errors.InvalidArgument("expected_size", "must not be negative")
         await self._check_no_conflict(location, path)
         key = location.key_of(path)
-        writer = await _in_thread(location.backend.begin_write, key)
+        writer = await in_thread(location.backend.begin_write, key)
         durable: asyncio.Future[None] | None = None
         try:
             size, digest = await self._receive(writer, chunks, expected_size)
@@ -101,12 +83,12 @@ class Artifacts:
                     raise errors.InvalidArgument("trailing_sha256", f"the content's SHA-256 is {digest}, not {wanted!r}")
             file = artifacts_pb2.ArtifactFile(path=path, size=size, sha256=digest)
             # The bytes go to disk (fsync) while the transaction starts; commit waits for them.
-            durable = asyncio.ensure_future(_in_thread(writer.prepare))
+            durable = asyncio.ensure_future(in_thread(writer.prepare))
             return await self._publish(location, writer, file, durable)
         finally:
             if durable is not None:
                 await _finished(durable)  # never discard the file under a running fsync
-            await _in_thread(writer.abort)
+            await in_thread(writer.abort)
 
     @staticmethod
     async def _receive(writer: Writer, chunks: AsyncIterator[bytes | memoryview],
@@ -126,7 +108,7 @@ class Artifacts:
                 # One chunk is stored while the next is received: at most two chunks in memory.
                 if pending is not None:
                     await pending
-                pending = asyncio.ensure_future(_in_thread(consume, chunk))
+                pending = asyncio.ensure_future(in_thread(consume, chunk))
         finally:
             if pending is not None:
                 await pending
@@ -144,7 +126,7 @@ class Artifacts:
             # is not held while the file is put into place, which can be slow on S3. The file is
             # durable before it is put into place (shielded: a cancelled call still waits for it).
             await asyncio.shield(durable)
-            await _in_thread(writer.commit)
+            await in_thread(writer.commit)
             await tx.append(events.stored(location.uri, file))
             return artifacts_pb2.UploadArtifactResponse(file=file, artifact_uri=location.uri)
 
@@ -175,7 +157,7 @@ class Artifacts:
         # Both the record and the bytes, asked for at once: bytes in storage without a record (an
         # upload whose commit failed, a delete interrupted after its commit) are not an artifact.
         known, size = await asyncio.gather(self._record_of(location, path),
-                                           _in_thread(location.backend.size, key))  # size refuses escaping paths
+                                           in_thread(location.backend.size, key))  # size refuses escaping paths
         if size is None or known is None:
             raise errors.NotFound("artifact", f"{location.uri}/{path}")
         if request.offset > size:
@@ -186,12 +168,12 @@ class Artifacts:
         reader = location.backend.read(key, request.offset, length) if length else iter(())
         offset, first = request.offset, True
         # The next chunk is read while this one is sent: at most two chunks in memory.
-        ahead = asyncio.ensure_future(_in_thread(next, reader, None))
+        ahead = asyncio.ensure_future(in_thread(next, reader, None))
         try:
             while True:
                 chunk = await ahead
                 if chunk is not None:
-                    ahead = asyncio.ensure_future(_in_thread(next, reader, None))
+                    ahead = asyncio.ensure_future(in_thread(next, reader, None))
                 if chunk is None and not first:
                     return
                 if first:
@@ -230,7 +212,7 @@ class Artifacts:
 
         async def remove(tx: Transaction) -> artifacts_pb2.DeleteArtifactsResponse:
             files = await queries.files_under(tx.conn, self.schema, location.uri, path)
-            if not files and not await _in_thread(location.backend.exists_under, key):
+            if not files and not await in_thread(location.backend.exists_under, key):
                 raise errors.NotFound("artifact", f"{location.uri}/{path}".rstrip("/"))
             total = sum(f.size for f in files)
             await tx.append(events.deleted(location.uri, path, len(files), total))
@@ -245,7 +227,7 @@ class Artifacts:
             await guard.execute("SELECT pg_advisory_lock(%s)", (lock,))
             try:
                 response = await self.store.write(remove, artifacts_pb2.DeleteArtifactsResponse)
-                await _in_thread(location.backend.delete, key)
+                await in_thread(location.backend.delete, key)
             finally:
                 await guard.execute("SELECT pg_advisory_unlock(%s)", (lock,))
         return response

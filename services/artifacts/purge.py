@@ -14,8 +14,8 @@ from psycopg import AsyncConnection
 
 from mlledger import errors
 from mlledger.services.artifacts import events
+from mlledger.services.artifacts.backends.base import in_thread
 from mlledger.services.artifacts.locations import Location, Roots
-from mlledger.services.artifacts.operations import _in_thread
 from mlledger.services.core import peer_purge
 from mlledger.services.core.admin import require_admin
 from mlledger.services.eventstore.model import Envelope, NewEvent
@@ -76,7 +76,7 @@ class ArtifactPurge:
             try:
                 # No idempotency key: a repeated purge finds nothing and answers zeros, which is the truth.
                 response = await self.store.write(record, artifacts_pb2.PurgeArtifactsResponse, request_id="")
-                await _in_thread(location.backend.delete, location.key)
+                await in_thread(location.backend.delete, location.key)
             finally:
                 await guard.execute("SELECT pg_advisory_unlock(%s)", (lock,))
         return response

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from mlledger import errors
 from mlledger.services.artifacts import domain, events, queries
-from mlledger.services.artifacts.backends.base import storage_error
+from mlledger.services.artifacts.backends.base import translated
 from mlledger.services.artifacts.locations import Location, Roots
 from mlledger.services.eventstore.postgres import PostgresEventStore, Transaction
 from mlledger.v1 import artifacts_pb2
@@ -121,20 +121,10 @@ async def _in_thread(fn: Callable[[Location, Location, list[_Copy], str | None, 
     (a client gone or a deadline passed): no copy outlives its call by more than one file."""
     cancelled = threading.Event()
     try:
-        return await asyncio.to_thread(_translated, fn, source, target, copies, content_key, cancelled)
+        return await asyncio.to_thread(translated, fn, source, target, copies, content_key, cancelled)
     except asyncio.CancelledError:
         cancelled.set()
         raise
-
-
-def _translated(fn: Callable[..., bytes | None], *args: object) -> bytes | None:
-    try:
-        return fn(*args)
-    except Exception as exc:
-        mapped = storage_error(exc)
-        if mapped is None:
-            raise
-        raise mapped from exc
 
 
 def _copy_and_read(source: Location, target: Location, copies: list[_Copy], content_key: str | None,

@@ -8,10 +8,14 @@ or rejected upload leaves nothing behind.
 from __future__ import annotations
 
 import abc
+import asyncio
 import errno
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from mlledger import errors
+
+T = TypeVar("T")
 
 #: Size of the chunks backends read and the service streams.
 CHUNK_SIZE = 1024 * 1024
@@ -103,3 +107,19 @@ def storage_error(exc: BaseException) -> errors.MlledgerError | None:
     if isinstance(exc, HTTPError):
         return errors.Unavailable(f"the object storage is unreachable: {exc}")
     return None
+
+
+def translated(fn: Callable[..., T], *args: Any) -> T:
+    """Call a blocking storage function, raising its storage failures as mlledger errors."""
+    try:
+        return fn(*args)
+    except Exception as exc:
+        mapped = storage_error(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
+
+
+async def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking storage call in a worker thread, with storage failures as mlledger errors."""
+    return await asyncio.to_thread(translated, fn, *args)
